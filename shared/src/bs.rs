@@ -1,0 +1,1 @@
+//! TODO(bs): being written.

@@ -1,0 +1,1 @@
+//! TODO(market): being written.

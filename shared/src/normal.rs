@@ -1,0 +1,1 @@
+//! TODO(normal): being written.

@@ -1,0 +1,1 @@
+//! TODO(risk): being written.

@@ -1,0 +1,1 @@
+//! TODO(rng): being written.

@@ -1,0 +1,1 @@
+//! TODO(series): being written.

@@ -1,0 +1,1 @@
+//! TODO(timing): being written.
