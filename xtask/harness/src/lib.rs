@@ -132,7 +132,11 @@ pub fn main(prepare: fn(&Request) -> Option<Workload>) {
         }
     };
     let work = if req.workload == "__calibrate" {
-        Some(calibration_kernel(if req.is_sequential() { 1 } else { req.threads }))
+        Some(calibration_kernel(if req.is_sequential() {
+            1
+        } else {
+            req.threads
+        }))
     } else {
         prepare(&req)
     };

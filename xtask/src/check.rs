@@ -1,0 +1,526 @@
+//! `cargo xtask check`: proves the course is sound, like rustlings' `dev check`.
+//!
+//! For every lab: the stub compiles without warnings; every graded test fails on the stub
+//! (a test that passes there asserts nothing about the task); the solution passes every
+//! visible and hidden test, meets every timing threshold and scores full marks; every mutant
+//! scores less; loom tests pass under `--cfg loom`. Then the course's own tests run and the
+//! student release builds.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::course::{Course, Lab, MutantSpec, Visibility};
+use crate::grade::{Grader, LabSource, Options};
+use crate::report::LabReport;
+use crate::runner::Status;
+use crate::util::{self, Error};
+
+/// Tally of check results, printed as they come.
+struct Tally {
+    passed: usize,
+    failed: Vec<String>,
+}
+
+impl Tally {
+    fn record(&mut self, ok: bool, what: &str, detail: &str) {
+        if ok {
+            self.passed += 1;
+            println!("  ok    {what}");
+        } else {
+            self.failed.push(what.to_string());
+            println!("  FAIL  {what}");
+        }
+        for line in detail.lines().filter(|l| !l.is_empty()) {
+            println!("        {line}");
+        }
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// `cargo xtask check [LAB...]`; returns whether everything passed.
+pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
+    let course = Course::load(root)?;
+    if !course.has_solutions() {
+        return Err(Error::new(
+            "check needs the instructor checkout: this one has no solutions/",
+        ));
+    }
+    let labs = course.select(names)?;
+    let start = Instant::now();
+    let mut tally = Tally {
+        passed: 0,
+        failed: Vec::new(),
+    };
+
+    println!("== the course's own tests (cargo test: finance, xtask, harness)");
+    let status = cargo()
+        .arg("test")
+        .current_dir(root)
+        .status()
+        .map_err(|e| Error::new(format!("cannot run cargo test: {e}")))?;
+    tally.record(status.success(), "cargo test (default members)", "");
+
+    println!("== workspace consistency");
+    let mirror = solutions_mirror_root(root);
+    tally.record(
+        mirror.is_ok(),
+        "solutions/Cargo.toml mirrors the root's dependencies and profiles",
+        mirror.err().as_deref().unwrap_or(""),
+    );
+
+    for lab in &labs {
+        println!("== {} ({})", lab.name, lab.dir_name());
+        check_lab(&course, lab, timing, &mut tally)?;
+    }
+
+    println!("== student release");
+    let dist = check_dist(&course);
+    tally.record(
+        dist.is_ok(),
+        "cargo xtask dist builds, with every lab's tests",
+        dist.err().as_deref().unwrap_or(""),
+    );
+
+    println!(
+        "\ncheck finished in {:.0} s: {} passed, {} failed",
+        start.elapsed().as_secs_f64(),
+        tally.passed,
+        tally.failed.len()
+    );
+    for f in &tally.failed {
+        println!("  failed: {f}");
+    }
+    // The plain summary line CI systems read.
+    println!("{} passed, {} failed", tally.passed, tally.failed.len());
+    Ok(tally.failed.is_empty())
+}
+
+fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Result<(), Error> {
+    let Some(sol) = &lab.solution_dir else {
+        tally.record(
+            false,
+            &format!("{}: has a solution", lab.name),
+            "solutions/<lab>/ is missing",
+        );
+        return Ok(());
+    };
+
+    let spec = spec_consistency(lab, sol);
+    tally.record(
+        spec.is_ok(),
+        &format!("{}: spec, test names and solution manifest agree", lab.name),
+        spec.err().as_deref().unwrap_or(""),
+    );
+
+    let warnings = stub_warnings(course, lab)?;
+    tally.record(
+        warnings.is_empty(),
+        &format!("{}: the stub compiles without warnings", lab.name),
+        &warnings.join("\n"),
+    );
+
+    let untimed = Options {
+        hidden: true,
+        timing: false,
+        timeout: None,
+    };
+    let mut grader = Grader::new(course, untimed.clone());
+    let stub = grader.grade_lab(
+        "_check-stub",
+        lab,
+        &LabSource {
+            src: lab.dir.join("src"),
+            manifest: None,
+        },
+    )?;
+    let passing: Vec<&str> = stub
+        .tests
+        .iter()
+        .filter(|t| t.status == Status::Passed)
+        .map(|t| t.name.as_str())
+        .collect();
+    let uncompiled = stub.tests.iter().any(|t| t.status == Status::CompileError);
+    tally.record(
+        passing.is_empty() && !uncompiled,
+        &format!(
+            "{}: every graded test fails on the stub ({} tests)",
+            lab.name,
+            stub.tests.len()
+        ),
+        &if uncompiled {
+            format!(
+                "the tests do not compile against the stub:\n{}",
+                stub.notes.join("\n")
+            )
+        } else if passing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "these pass on the stub, so they assert nothing about the task: {}",
+                passing.join(", ")
+            )
+        },
+    );
+
+    let mut grader = Grader::new(
+        course,
+        Options {
+            timing,
+            ..untimed.clone()
+        },
+    );
+    let solution = grader.grade_lab(
+        "_check-solution",
+        lab,
+        &LabSource {
+            src: sol.join("src"),
+            manifest: None,
+        },
+    )?;
+    tally.record(
+        solution.score == solution.max_score && solution.max_score > 0.0,
+        &format!(
+            "{}: the solution scores full marks ({}/{}{})",
+            lab.name,
+            solution.score,
+            solution.max_score,
+            if timing {
+                ", with timing"
+            } else {
+                ", timing skipped"
+            }
+        ),
+        &shortfall(&solution),
+    );
+    for t in &solution.timing {
+        println!("        timing {}: {}", t.name, t.message);
+    }
+
+    for mutant in &lab.spec.mutants {
+        let caught = check_mutant(course, lab, sol, mutant, timing);
+        let (ok, detail) = match caught {
+            Ok(report) if report.score < report.max_score => {
+                (true, format!("caught by: {}", caught_by(&report)))
+            }
+            Ok(_) => (
+                false,
+                format!(
+                    "scores full marks: add a hidden test that catches it ({})",
+                    mutant.description
+                ),
+            ),
+            Err(e) => (false, e.to_string()),
+        };
+        tally.record(
+            ok,
+            &format!("{}: mutant `{}` is caught", lab.name, mutant.name),
+            &detail,
+        );
+    }
+
+    for target in &lab.spec.loom_targets {
+        let loom = run_loom(course, lab, target);
+        tally.record(
+            loom.is_ok(),
+            &format!(
+                "{}: loom model checks `{target}` pass under --cfg loom",
+                lab.name
+            ),
+            loom.err().as_deref().unwrap_or(""),
+        );
+    }
+    Ok(())
+}
+
+fn shortfall(report: &LabReport) -> String {
+    let mut lines: Vec<String> = report
+        .tests
+        .iter()
+        .filter(|t| t.status != Status::Passed)
+        .map(|t| format!("{} {:?}: {}", t.name, t.status, t.message))
+        .collect();
+    lines.extend(
+        report
+            .timing
+            .iter()
+            .filter(|t| t.points < t.max_points)
+            .map(|t| format!("timing {} {:?}: {}", t.name, t.status, t.message)),
+    );
+    lines.extend(report.notes.iter().cloned());
+    util::truncate(&lines.join("\n"), 4000)
+}
+
+fn caught_by(report: &LabReport) -> String {
+    let mut names: Vec<String> = report
+        .tests
+        .iter()
+        .filter(|t| t.status != Status::Passed)
+        .map(|t| match t.visibility {
+            Visibility::Visible => t.name.clone(),
+            Visibility::Hidden => format!("{} (hidden)", t.name),
+        })
+        .collect();
+    names.extend(
+        report
+            .timing
+            .iter()
+            .filter(|t| t.points < t.max_points)
+            .map(|t| format!("timing {}", t.name)),
+    );
+    names.join(", ")
+}
+
+fn check_mutant(
+    course: &Course,
+    lab: &Lab,
+    sol: &Path,
+    mutant: &MutantSpec,
+    timing: bool,
+) -> Result<LabReport, Error> {
+    let src_file = sol.join(&mutant.file);
+    let text = fs::read_to_string(&src_file)
+        .map_err(|e| Error::new(format!("{}: {e}", src_file.display())))?;
+    let count = text.matches(&mutant.find).count();
+    if count != 1 {
+        return Err(Error::new(format!(
+            "its `find` text occurs {count} times in {} (it must occur exactly once)",
+            mutant.file
+        )));
+    }
+    let dir = course
+        .root
+        .join("target/xtask/mutants")
+        .join(&lab.name)
+        .join(&mutant.name);
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    copy_dir(&sol.join("src"), &dir.join("src"))?;
+    let rel = Path::new(&mutant.file);
+    fs::write(
+        dir.join(rel),
+        text.replacen(&mutant.find, &mutant.replace, 1),
+    )?;
+    let options = Options {
+        hidden: true,
+        timing: timing && mutant.timing,
+        timeout: None,
+    };
+    let mut grader = Grader::new(course, options);
+    grader.grade_lab(
+        &format!("_mutant-{}", mutant.name),
+        lab,
+        &LabSource {
+            src: dir.join("src"),
+            manifest: None,
+        },
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()))?;
+        } else {
+            fs::copy(&path, to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Spec keys name real tests; test names are unique within the lab; the solution's manifest
+/// compiles exactly the lab's visible files and its hidden files.
+fn spec_consistency(lab: &Lab, sol: &Path) -> Result<(), String> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for file in &lab.tests {
+        for t in &file.tests {
+            if !seen.insert(t.clone()) {
+                problems.push(format!(
+                    "test name `{t}` is used twice (names must be unique within a lab)"
+                ));
+            }
+        }
+        if file.tests.is_empty() {
+            problems.push(format!("{} defines no #[test]", file.path.display()));
+        }
+    }
+    let names = |vis: Visibility| -> BTreeSet<&str> {
+        lab.tests
+            .iter()
+            .filter(|f| f.visibility == vis)
+            .flat_map(|f| f.tests.iter().map(String::as_str))
+            .collect()
+    };
+    for (vis, points) in [
+        (Visibility::Visible, &lab.spec.visible_points),
+        (Visibility::Hidden, &lab.spec.hidden_points),
+    ] {
+        let known = names(vis);
+        for key in points.keys() {
+            if !known.contains(key.as_str()) {
+                problems.push(format!(
+                    "grading spec gives points to `{key}`, which is not a {vis:?} test"
+                ));
+            }
+        }
+    }
+    let manifest: toml::Table = fs::read_to_string(sol.join("Cargo.toml"))
+        .map_err(|e| e.to_string())
+        .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))?;
+    let declared: BTreeSet<PathBuf> = manifest
+        .get("test")
+        .and_then(|t| t.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("path")?.as_str())
+        .filter_map(|p| sol.join(p).canonicalize().ok())
+        .collect();
+    for file in &lab.tests {
+        let canonical = file.path.canonicalize().map_err(|e| e.to_string())?;
+        if !declared.contains(&canonical) {
+            problems.push(format!(
+                "solutions/{}/Cargo.toml has no [[test]] for {}",
+                lab.name,
+                file.path.display()
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// Warnings rustc reports for the stub (library, tests, examples, benches).
+fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "-p",
+        &lab.name,
+        "--all-targets",
+        "--message-format=json",
+    ])
+    .current_dir(&course.root);
+    let out = util::run_full(cmd, Duration::from_secs(20 * 60))?;
+    let lab_dir = lab.dir.display().to_string();
+    let warnings: Vec<String> = out
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-message" && m["message"]["level"] == "warning")
+        .filter(|m| {
+            m["manifest_path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with(&lab_dir))
+        })
+        .filter_map(|m| m["message"]["rendered"].as_str().map(str::to_string))
+        .collect();
+    if !out.stdout.contains("\"build-finished\",\"success\":true") {
+        return Ok(vec![format!(
+            "the stub does not build:\n{}",
+            util::truncate(&out.stderr, 3000)
+        )]);
+    }
+    Ok(warnings)
+}
+
+/// Runs a loom test target of the solution with `--cfg loom` (release: loom explores many
+/// interleavings), in a target directory of its own so the normal builds stay cached.
+fn run_loom(course: &Course, lab: &Lab, target: &str) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.args(["test", "--release", "--manifest-path"])
+        .arg(course.root.join("solutions/Cargo.toml"))
+        .args(["-p", &lab.name, "--test", target])
+        .env("RUSTFLAGS", "--cfg loom")
+        .env("CARGO_TARGET_DIR", course.root.join("target/loom"))
+        .current_dir(&course.root);
+    let out = util::run_full(cmd, Duration::from_secs(15 * 60)).map_err(|e| e.to_string())?;
+    match out.outcome {
+        util::Outcome::Exited(s) if s.success() => Ok(()),
+        _ => Err(util::truncate(
+            &format!("{}\n{}", out.stdout, out.stderr),
+            4000,
+        )),
+    }
+}
+
+/// The root's `[workspace.dependencies]` and `[profile]` equal the solutions workspace's.
+fn solutions_mirror_root(root: &Path) -> Result<(), String> {
+    let load = |p: PathBuf| -> Result<toml::Table, String> {
+        let text = fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let ours = load(root.join("Cargo.toml"))?;
+    let theirs = load(root.join("solutions/Cargo.toml"))?;
+    let deps = |t: &toml::Table| -> toml::Table {
+        let mut d = t["workspace"]["dependencies"]
+            .as_table()
+            .cloned()
+            .unwrap_or_default();
+        d.remove("finance");
+        d
+    };
+    if deps(&ours) != deps(&theirs) {
+        return Err(
+            "[workspace.dependencies] differ: copy the root's table into solutions/Cargo.toml"
+                .into(),
+        );
+    }
+    if ours.get("profile") != theirs.get("profile") {
+        return Err(
+            "[profile.*] sections differ: copy the root's into solutions/Cargo.toml".into(),
+        );
+    }
+    if ours["workspace"].get("lints") != theirs["workspace"].get("lints") {
+        return Err("[workspace.lints] differ".into());
+    }
+    Ok(())
+}
+
+/// Writes the release to a scratch folder and builds it with every lab's tests.
+fn check_dist(course: &Course) -> Result<(), String> {
+    let out = course.root.join("target/xtask/dist");
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
+    }
+    crate::dist::write(&course.root, &out).map_err(|e| e.to_string())?;
+    let leaked: Vec<String> = crate::dist::course_files(&out)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p.starts_with("solutions") || p.contains("hidden"))
+        .collect();
+    if !leaked.is_empty() {
+        return Err(format!(
+            "instructor files in the release: {}",
+            leaked.join(", ")
+        ));
+    }
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace", "--no-run", "--quiet"])
+        .env(
+            "CARGO_TARGET_DIR",
+            course.root.join("target/xtask/dist-target"),
+        )
+        .env("CARGO_BUILD_BUILD_DIR", crate::scratch::build_dir(course))
+        .current_dir(&out)
+        .stdin(Stdio::null());
+    let out = util::run_full(cmd, Duration::from_secs(20 * 60)).map_err(|e| e.to_string())?;
+    match out.outcome {
+        util::Outcome::Exited(s) if s.success() => Ok(()),
+        _ => Err(util::truncate(&out.stderr, 4000)),
+    }
+}

@@ -1,0 +1,421 @@
+//! The course as the grader sees it: where the labs, their solutions and their grading specs
+//! live, and which tests each lab has.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::util::Error;
+
+/// The instructor's (or a student release's) checkout.
+#[derive(Clone, Debug)]
+pub struct Course {
+    /// The repository root (the folder of the root `Cargo.toml`).
+    pub root: PathBuf,
+    /// Labs in lecture order.
+    pub labs: Vec<Lab>,
+}
+
+/// One lab: the student's package and, in an instructor checkout, its solution.
+#[derive(Clone, Debug)]
+pub struct Lab {
+    /// Package name, `lab01`.
+    pub name: String,
+    /// `labs/lab01-motivation`.
+    pub dir: PathBuf,
+    /// `solutions/lab01`, when this checkout has it.
+    pub solution_dir: Option<PathBuf>,
+    /// Visible and hidden spec merged.
+    pub spec: Spec,
+    /// Graded tests in a stable order: visible files, then hidden files.
+    pub tests: Vec<TestFile>,
+}
+
+/// Whether students can see a test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// In the student's `tests/` folder.
+    Visible,
+    /// In `solutions/labNN/hidden/`, compiled against the student's code by the grader.
+    Hidden,
+}
+
+/// One integration-test file and the test functions it defines.
+#[derive(Clone, Debug)]
+pub struct TestFile {
+    /// Cargo target name: the file stem, prefixed `hidden_` for hidden files.
+    pub target: String,
+    /// Absolute path of the test source.
+    pub path: PathBuf,
+    /// Visible or hidden.
+    pub visibility: Visibility,
+    /// Test function names, in file order (ignored tests excluded).
+    pub tests: Vec<String>,
+}
+
+/// The grading spec of a lab: `labs/labNN-*/grading.toml` merged with
+/// `solutions/labNN/grading.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct Spec {
+    /// Seconds each test process may run.
+    pub timeout_secs: u64,
+    /// Points of a visible test not listed in `visible_points`.
+    pub visible_default: f64,
+    /// Points of visible tests worth more than the default.
+    pub visible_points: BTreeMap<String, f64>,
+    /// Points of a hidden test not listed in `hidden_points`.
+    pub hidden_default: f64,
+    /// Points of hidden tests worth more than the default.
+    pub hidden_points: BTreeMap<String, f64>,
+    /// Whether a failing hidden test shows its panic message to the student.
+    pub show_hidden_messages: bool,
+    /// Timing checks (instructor only).
+    pub timing: Vec<TimingSpec>,
+    /// Plausible wrong solutions the tests must catch (instructor only).
+    pub mutants: Vec<MutantSpec>,
+    /// Test targets that run under `--cfg loom` (instructor's `cargo xtask check`).
+    pub loom_targets: Vec<String>,
+}
+
+impl Spec {
+    /// Points a test is worth.
+    pub fn points(&self, visibility: Visibility, test: &str) -> f64 {
+        match visibility {
+            Visibility::Visible => *self
+                .visible_points
+                .get(test)
+                .unwrap_or(&self.visible_default),
+            Visibility::Hidden => *self.hidden_points.get(test).unwrap_or(&self.hidden_default),
+        }
+    }
+}
+
+/// What a timing check compares.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimingKind {
+    /// The student's parallel variant against their own sequential one, relative to the
+    /// machine's calibrated speedup.
+    Speedup,
+    /// The student's time divided by the reference solution's time.
+    Ratio,
+}
+
+/// One `[[timing]]` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimingSpec {
+    /// Identifier shown in reports.
+    pub name: String,
+    /// One sentence for the report.
+    #[serde(default)]
+    pub description: String,
+    /// Speedup or ratio.
+    pub kind: TimingKind,
+    /// The workload name the lab's timing program understands.
+    pub workload: String,
+    /// Speedup: full credit at `speedup >= min_fraction * calibrated speedup`.
+    pub min_fraction: Option<f64>,
+    /// Ratio: full credit at `ratio <= max_ratio`.
+    pub max_ratio: Option<f64>,
+    /// Ratio: no credit beyond this ratio (default `2 * max_ratio`).
+    pub cutoff: Option<f64>,
+    /// Points of the check.
+    pub points: f64,
+    /// Timed repetitions inside one timing process (default 3).
+    #[serde(default = "default_reps")]
+    pub reps: usize,
+}
+
+fn default_reps() -> usize {
+    3
+}
+
+/// One `[[mutant]]` entry: a find/replace on the reference solution.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MutantSpec {
+    /// Identifier shown in `check`.
+    pub name: String,
+    /// The mistake, in a student's terms.
+    pub description: String,
+    /// File relative to the solution folder, e.g. `src/lib.rs`.
+    pub file: String,
+    /// Text that must occur exactly once in that file.
+    pub find: String,
+    /// What a student might have written instead.
+    pub replace: String,
+    /// Also run the timing checks (for mutants that are correct but slow).
+    #[serde(default)]
+    pub timing: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VisibleSpecFile {
+    lab: String,
+    #[serde(default = "default_timeout")]
+    timeout_secs: u64,
+    #[serde(default = "one")]
+    default_points: f64,
+    #[serde(default)]
+    points: BTreeMap<String, f64>,
+    #[serde(default)]
+    loom_targets: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HiddenSpecFile {
+    #[serde(default = "one")]
+    default_points: f64,
+    #[serde(default)]
+    points: BTreeMap<String, f64>,
+    #[serde(default)]
+    show_hidden_messages: bool,
+    #[serde(default)]
+    timing: Vec<TimingSpec>,
+    #[serde(default, rename = "mutant")]
+    mutants: Vec<MutantSpec>,
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The file name of a grading spec, next to a lab and next to its solution.
+pub const SPEC_FILE: &str = "grading.toml";
+
+impl Course {
+    /// Loads the course rooted at `root`.
+    pub fn load(root: &Path) -> Result<Course, Error> {
+        let labs_dir = root.join("labs");
+        let mut dirs: Vec<PathBuf> = fs::read_dir(&labs_dir)
+            .map_err(|e| Error::new(format!("cannot read {}: {e}", labs_dir.display())))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.join("Cargo.toml").is_file())
+            .collect();
+        dirs.sort();
+        let labs = dirs
+            .into_iter()
+            .map(|dir| Lab::load(root, dir))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Course {
+            root: root.to_path_buf(),
+            labs,
+        })
+    }
+
+    /// True in the instructor's checkout (a student release has no `solutions/`).
+    pub fn has_solutions(&self) -> bool {
+        self.root.join("solutions").join("Cargo.toml").is_file()
+    }
+
+    /// The labs named on the command line (all when none), in lecture order.
+    pub fn select(&self, names: &[String]) -> Result<Vec<&Lab>, Error> {
+        if names.is_empty() {
+            return Ok(self.labs.iter().collect());
+        }
+        for name in names {
+            if !self.labs.iter().any(|lab| lab.matches(name)) {
+                let known: Vec<&str> = self.labs.iter().map(|l| l.name.as_str()).collect();
+                return Err(Error::new(format!(
+                    "no lab named {name:?} (labs: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(self
+            .labs
+            .iter()
+            .filter(|lab| names.iter().any(|n| lab.matches(n)))
+            .collect())
+    }
+}
+
+impl Lab {
+    fn load(root: &Path, dir: PathBuf) -> Result<Lab, Error> {
+        let spec_path = dir.join(SPEC_FILE);
+        let visible: VisibleSpecFile = read_toml(&spec_path)?;
+        let name = visible.lab.clone();
+        let solution_dir = Some(root.join("solutions").join(&name)).filter(|d| d.is_dir());
+        let hidden: Option<HiddenSpecFile> = match &solution_dir {
+            Some(sol) if sol.join(SPEC_FILE).is_file() => Some(read_toml(&sol.join(SPEC_FILE))?),
+            _ => None,
+        };
+        let mut tests = scan_test_dir(&dir.join("tests"), Visibility::Visible)?;
+        if let Some(sol) = &solution_dir {
+            tests.extend(scan_test_dir(&sol.join("hidden"), Visibility::Hidden)?);
+        }
+        let hidden = hidden.unwrap_or(HiddenSpecFile {
+            default_points: 1.0,
+            points: BTreeMap::new(),
+            show_hidden_messages: false,
+            timing: Vec::new(),
+            mutants: Vec::new(),
+        });
+        let spec = Spec {
+            timeout_secs: visible.timeout_secs,
+            visible_default: visible.default_points,
+            visible_points: visible.points,
+            hidden_default: hidden.default_points,
+            hidden_points: hidden.points,
+            show_hidden_messages: hidden.show_hidden_messages,
+            timing: hidden.timing,
+            mutants: hidden.mutants,
+            loom_targets: visible.loom_targets,
+        };
+        Ok(Lab {
+            name,
+            dir,
+            solution_dir,
+            spec,
+            tests,
+        })
+    }
+
+    /// `lab01`, `01`, `1` and the folder name `lab01-motivation` all name lab01.
+    pub fn matches(&self, name: &str) -> bool {
+        let number = |s: &str| s.trim_start_matches("lab").parse::<u32>().ok();
+        name == self.name
+            || name == self.dir_name()
+            || number(name).is_some() && number(name) == number(&self.name)
+    }
+
+    /// The folder name, `lab01-motivation`.
+    pub fn dir_name(&self) -> String {
+        self.dir
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.name.clone())
+    }
+
+    /// Test targets that are graded (loom targets run only in `check`).
+    pub fn graded_files(&self, include_hidden: bool) -> impl Iterator<Item = &TestFile> {
+        self.tests.iter().filter(move |f| {
+            (include_hidden || f.visibility == Visibility::Visible)
+                && !self.spec.loom_targets.contains(&f.target)
+        })
+    }
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+}
+
+fn scan_test_dir(dir: &Path, visibility: Visibility) -> Result<Vec<TestFile>, Error> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(&path)
+                .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let target = match visibility {
+                Visibility::Visible => stem,
+                Visibility::Hidden => format!("hidden_{stem}"),
+            };
+            Ok(TestFile {
+                target,
+                path,
+                visibility,
+                tests: scan_tests(&text),
+            })
+        })
+        .collect()
+}
+
+/// The `#[test]` functions of a test file, skipping `#[ignore]`d ones.
+///
+/// Course test files are flat (no nested test modules), which `cargo xtask check` verifies
+/// against the compiled binary's own `--list`; so a line scan is exact and needs no parser.
+pub fn scan_tests(source: &str) -> Vec<String> {
+    let mut tests = Vec::new();
+    let mut in_test = false;
+    let mut ignored = false;
+    for line in source.lines().map(str::trim) {
+        if line.starts_with("//") {
+            continue;
+        }
+        if line.starts_with("#[test]") {
+            in_test = true;
+            ignored = false;
+        } else if in_test && line.starts_with("#[ignore") {
+            ignored = true;
+        } else if in_test && let Some(name) = fn_name(line) {
+            if !ignored {
+                tests.push(name.to_string());
+            }
+            in_test = false;
+        }
+    }
+    tests
+}
+
+fn fn_name(line: &str) -> Option<&str> {
+    let rest = line.split("fn ").nth(1)?;
+    let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+    Some(&rest[..end]).filter(|n| !n.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_tests_and_skips_ignored_ones() {
+        let src = r#"
+use lab01::*;
+
+#[test]
+fn first() {}
+
+#[test]
+#[should_panic(expected = "x")]
+fn second() {}
+
+#[test]
+#[ignore = "slow"]
+fn skipped() {}
+
+// #[test]
+fn helper() {}
+
+#[test]
+pub fn third() -> Result<(), String> { Ok(()) }
+"#;
+        assert_eq!(scan_tests(src), ["first", "second", "third"]);
+    }
+
+    #[test]
+    fn spec_points_fall_back_to_defaults() {
+        let mut spec = Spec {
+            visible_default: 1.0,
+            hidden_default: 2.0,
+            ..Spec::default()
+        };
+        spec.visible_points.insert("big".into(), 5.0);
+        assert_eq!(spec.points(Visibility::Visible, "big"), 5.0);
+        assert_eq!(spec.points(Visibility::Visible, "small"), 1.0);
+        assert_eq!(spec.points(Visibility::Hidden, "big"), 2.0);
+    }
+}

@@ -1,0 +1,158 @@
+//! `cargo xtask dist OUT`: the student release.
+//!
+//! The release is this repository's tracked files without what only instructors may see:
+//! `solutions/` (reference code, hidden tests, hidden grading specs, mutants and timing
+//! programs), the CI script and the instructor documentation. Its README is the students'
+//! one (`docs/STUDENT_README.md`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::Error;
+
+/// Paths (prefixes) that never leave the instructor's checkout.
+const INSTRUCTOR_ONLY: &[&str] = &[
+    "solutions/",
+    ".ci/",
+    "docs/GRADING.md",
+    "docs/AUTHORING.md",
+    "docs/STUDENT_README.md",
+];
+
+/// The files of the release, relative to the root: tracked files (git) or, outside git,
+/// every file but `target/` and `.git/`.
+pub fn release_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    Ok(course_files(root)?
+        .into_iter()
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            !INSTRUCTOR_ONLY.iter().any(|x| s.starts_with(x))
+        })
+        .collect())
+}
+
+/// Every file of the course: what git tracks (plus untracked files it does not ignore), or a
+/// walk of the tree outside git.
+pub fn course_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    let git = Command::new("git")
+        .args([
+            "ls-files",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "-z",
+        ])
+        .current_dir(root)
+        .output();
+    let mut files: Vec<PathBuf> = match git {
+        Ok(out) if out.status.success() => out
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|s| !s.is_empty())
+            .map(|s| PathBuf::from(String::from_utf8_lossy(s).into_owned()))
+            .filter(|p| root.join(p).is_file())
+            .collect(),
+        _ => {
+            let mut files = Vec::new();
+            walk(root, Path::new(""), &mut files)?;
+            files
+        }
+    };
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    for entry in fs::read_dir(root.join(rel))?.flatten() {
+        let name = entry.file_name();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        let rel = rel.join(&name);
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(root, &rel, out)?;
+        } else if kind.is_file() {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// Writes the release to `out` and returns the number of files written.
+pub fn write(root: &Path, out: &Path) -> Result<usize, Error> {
+    if out.exists() && fs::read_dir(out)?.next().is_some() {
+        return Err(Error::new(format!(
+            "{} exists and is not empty: choose a new folder",
+            out.display()
+        )));
+    }
+    let files = release_files(root)?;
+    for rel in &files {
+        let dest = out.join(rel);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let src = root.join(rel);
+        if rel == Path::new("Cargo.toml") {
+            fs::write(&dest, student_manifest(&fs::read_to_string(&src)?))?;
+        } else if rel == Path::new("README.md") {
+            let student_readme = root.join("docs/STUDENT_README.md");
+            fs::copy(
+                if student_readme.is_file() {
+                    &student_readme
+                } else {
+                    &src
+                },
+                &dest,
+            )?;
+        } else {
+            fs::copy(&src, &dest)?;
+        }
+    }
+    Ok(files.len())
+}
+
+/// The root manifest without the lines that mention the solutions workspace.
+fn student_manifest(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.contains("solutions"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// `cargo xtask dist OUT`.
+pub fn run(root: &Path, out: &Path) -> Result<(), Error> {
+    let n = write(root, out)?;
+    println!(
+        "wrote the student release ({n} files) to {}\nnext: cd {} && cargo test -p lab01",
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_student_manifest_forgets_the_solutions() {
+        let text = "[workspace]\nmembers = [\"shared\"]\n# The reference solutions are a second workspace.\nexclude = [\"solutions\"]\n";
+        assert_eq!(
+            student_manifest(text),
+            "[workspace]\nmembers = [\"shared\"]\n"
+        );
+    }
+
+    #[test]
+    fn the_release_holds_no_instructor_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let files = release_files(root).unwrap();
+        assert!(files.iter().any(|p| p == Path::new("Cargo.toml")));
+        assert!(files.iter().all(|p| !p.starts_with("solutions")));
+        assert!(files.iter().all(|p| !p.starts_with(".ci")));
+    }
+}

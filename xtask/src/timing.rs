@@ -1,0 +1,249 @@
+//! Timing checks: the machine's calibration, speedup checks and ratio checks.
+//!
+//! Absolute times mean nothing across machines, and a speedup threshold means nothing on a
+//! machine that cannot deliver it. So every check compares two programs measured in the same
+//! run, interleaved (A B A B ...) so that a noisy neighbour slows both, and speedup thresholds
+//! are a fraction of what an embarrassingly parallel reference kernel achieves right now.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::course::{TimingKind, TimingSpec};
+use crate::report::{Calibration, TimingResult, TimingStatus};
+use crate::util::{self, Error};
+
+/// Interleaved rounds per attempt.
+const ROUNDS: usize = 3;
+/// Attempts before a check counts as failed (the best attempt is kept).
+const ATTEMPTS: usize = 3;
+/// Deadline of one timing process.
+const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs one timing process and returns its median time in nanoseconds.
+fn run_once(
+    exe: &Path,
+    workload: &str,
+    variant: &str,
+    threads: usize,
+    reps: usize,
+    workdir: &Path,
+) -> Result<f64, String> {
+    let mut cmd = Command::new(exe);
+    cmd.args([workload, variant, &threads.to_string(), &reps.to_string()])
+        .current_dir(workdir)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", workdir)
+        .env("TMPDIR", workdir);
+    let done = util::run_capped(cmd, b"", RUN_TIMEOUT).map_err(|e| e.to_string())?;
+    let text = done.output.text();
+    let result = text
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix(parlab_harness_prefix()))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok());
+    match (&done.outcome, result) {
+        (util::Outcome::Exited(s), Some(ns)) if s.success() => Ok(ns),
+        (util::Outcome::TimedOut, _) => Err(format!(
+            "{workload} ({variant}) did not finish within {} s",
+            RUN_TIMEOUT.as_secs()
+        )),
+        (util::Outcome::Exited(s), _) => Err(format!(
+            "{workload} ({variant}) failed ({}): {}",
+            util::describe_status(s),
+            util::truncate(text.trim(), 600)
+        )),
+    }
+}
+
+fn parlab_harness_prefix() -> &'static str {
+    "PARLAB-TIMING "
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Medians of A and B over interleaved rounds.
+fn interleaved(
+    a: &dyn Fn() -> Result<f64, String>,
+    b: &dyn Fn() -> Result<f64, String>,
+) -> Result<(f64, f64), String> {
+    let mut ta = Vec::with_capacity(ROUNDS);
+    let mut tb = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        ta.push(a()?);
+        tb.push(b()?);
+    }
+    Ok((median(&mut ta), median(&mut tb)))
+}
+
+/// Measures the reference kernel's speedup on `threads` threads with the timing program
+/// `exe` (any lab's: the kernel is built into the harness).
+pub fn calibrate(exe: &Path, threads: usize, workdir: &Path) -> Result<Calibration, Error> {
+    let (seq, par) = interleaved(
+        &|| run_once(exe, "__calibrate", "seq", 1, 3, workdir),
+        &|| run_once(exe, "__calibrate", "par", threads, 3, workdir),
+    )
+    .map_err(Error::new)?;
+    Ok(Calibration {
+        threads,
+        speedup: seq / par,
+    })
+}
+
+/// Credit for a speedup `s` against the full-credit threshold: none at or below 1x (no gain),
+/// linear up to the threshold.
+pub fn speedup_credit(s: f64, threshold: f64) -> f64 {
+    if s >= threshold {
+        1.0
+    } else if s <= 1.0 {
+        0.0
+    } else {
+        (s - 1.0) / (threshold - 1.0)
+    }
+}
+
+/// Credit for a time ratio `r` (student / reference): full at or under `max`, `max / r`
+/// beyond it (CS149's rule), none past `cutoff`.
+pub fn ratio_credit(r: f64, max: f64, cutoff: f64) -> f64 {
+    if r <= max {
+        1.0
+    } else if r > cutoff {
+        0.0
+    } else {
+        max / r
+    }
+}
+
+/// Runs one timing check.
+///
+/// `student` is the student's timing program, `reference` the solution's (ratio checks);
+/// the best of up to three attempts counts, so one noisy moment does not cost a student
+/// points, while code that is really slow fails every attempt.
+pub fn check(
+    spec: &TimingSpec,
+    student: &Path,
+    reference: Option<&Path>,
+    cal: Option<&Calibration>,
+    workdir: &Path,
+) -> TimingResult {
+    let mut result = TimingResult {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        kind: spec.kind,
+        status: TimingStatus::Skipped,
+        measured: None,
+        threshold: None,
+        points: 0.0,
+        max_points: spec.points,
+        message: String::new(),
+    };
+    let reps = spec.reps.max(1);
+    let mut best: Option<(f64, f64, String)> = None;
+    for attempt in 1..=ATTEMPTS {
+        let measured = match spec.kind {
+            TimingKind::Speedup => {
+                let Some(cal) = cal else {
+                    result.message = "no calibration available".into();
+                    return result;
+                };
+                if cal.threads < 2 {
+                    result.message = "skipped: this machine has 1 core, so no speedup can be measured (no credit either way; grade on a multi-core machine)".into();
+                    return result;
+                }
+                let threshold = spec.min_fraction.unwrap_or(0.75) * cal.speedup;
+                if threshold <= 1.05 {
+                    result.message = format!(
+                        "skipped: the machine delivered only {:.2}x on the reference kernel right now",
+                        cal.speedup
+                    );
+                    return result;
+                }
+                result.threshold = Some(threshold);
+                interleaved(
+                    &|| run_once(student, &spec.workload, "seq", 1, reps, workdir),
+                    &|| run_once(student, &spec.workload, "par", cal.threads, reps, workdir),
+                )
+                .map(|(seq, par)| {
+                    let s = seq / par;
+                    (s, speedup_credit(s, threshold), format!(
+                        "sequential {:.1} ms, parallel {:.1} ms on {} threads: {s:.2}x (calibrated kernel {:.2}x, threshold {:.2} of it)",
+                        seq / 1e6, par / 1e6, cal.threads, cal.speedup, spec.min_fraction.unwrap_or(0.75)
+                    ))
+                })
+            }
+            TimingKind::Ratio => {
+                let Some(reference) = reference else {
+                    result.message = "skipped: no reference solution in this checkout".into();
+                    return result;
+                };
+                let max = spec.max_ratio.unwrap_or(2.0);
+                let cutoff = spec.cutoff.unwrap_or(2.0 * max);
+                result.threshold = Some(max);
+                let threads = cal.map_or(1, |c| c.threads);
+                interleaved(
+                    &|| run_once(student, &spec.workload, "par", threads, reps, workdir),
+                    &|| run_once(reference, &spec.workload, "par", threads, reps, workdir),
+                )
+                .map(|(yours, reference)| {
+                    let r = yours / reference;
+                    (r, ratio_credit(r, max, cutoff), format!(
+                        "yours {:.1} ms, reference {:.1} ms: {r:.2}x the reference (cut-off {cutoff:.1}x)",
+                        yours / 1e6, reference / 1e6
+                    ))
+                })
+            }
+        };
+        match measured {
+            Err(msg) => {
+                result.status = TimingStatus::Failed;
+                result.message = msg;
+                return result;
+            }
+            Ok((value, credit, msg)) => {
+                let msg = format!("{msg}; attempt {attempt} of {ATTEMPTS}");
+                if best.as_ref().is_none_or(|(_, c, _)| credit > *c) {
+                    best = Some((value, credit, msg));
+                }
+                if credit >= 1.0 {
+                    break;
+                }
+            }
+        }
+    }
+    if let Some((value, credit, msg)) = best {
+        result.measured = Some(value);
+        result.points = spec.points * credit;
+        result.status = if credit >= 1.0 {
+            TimingStatus::Passed
+        } else if credit > 0.0 {
+            TimingStatus::Partial
+        } else {
+            TimingStatus::Failed
+        };
+        result.message = msg;
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speedup_credit_is_linear_between_no_gain_and_the_threshold() {
+        assert_eq!(speedup_credit(1.8, 1.5), 1.0);
+        assert_eq!(speedup_credit(0.9, 1.5), 0.0);
+        assert!((speedup_credit(1.25, 1.5) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ratio_credit_follows_cs149() {
+        assert_eq!(ratio_credit(1.9, 2.0, 4.0), 1.0);
+        assert!((ratio_credit(3.0, 2.0, 4.0) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(ratio_credit(4.5, 2.0, 4.0), 0.0);
+    }
+}

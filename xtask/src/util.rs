@@ -1,0 +1,351 @@
+//! Errors, and running a child process the way the grader must: in its own process group,
+//! with a deadline, with its output capped, and with every process it left behind killed.
+
+use std::fmt;
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A grader error: a sentence for the instructor, never a panic.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl Error {
+    /// An error with this message.
+    pub fn new(msg: impl Into<String>) -> Error {
+        Error(msg.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        Error(e.to_string())
+    }
+}
+
+/// Bytes of a child's output kept: the first `HEAD` and the last `TAIL`.
+const HEAD: usize = 48 * 1024;
+const TAIL: usize = 16 * 1024;
+
+/// Output kept from a child: head and tail, with the middle dropped beyond 64 KiB.
+#[derive(Debug, Default)]
+pub struct CappedOutput {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    dropped: u64,
+}
+
+impl CappedOutput {
+    fn push(&mut self, bytes: &[u8]) {
+        let room = HEAD.saturating_sub(self.head.len());
+        let (first, rest) = bytes.split_at(room.min(bytes.len()));
+        self.head.extend_from_slice(first);
+        let rest = &rest[rest.len().saturating_sub(TAIL)..];
+        let overflow = (self.tail.len() + rest.len()).saturating_sub(TAIL);
+        self.tail.drain(..overflow);
+        self.dropped += (bytes.len() - first.len() - rest.len() + overflow) as u64;
+        self.tail.extend(rest);
+    }
+
+    /// The kept text, with a marker where bytes were dropped.
+    pub fn text(&self) -> String {
+        let mut s = String::from_utf8_lossy(&self.head).into_owned();
+        if self.dropped > 0 {
+            s.push_str(&format!(
+                "\n[... {} bytes of output dropped ...]\n",
+                self.dropped
+            ));
+        }
+        let tail: Vec<u8> = self.tail.iter().copied().collect();
+        s.push_str(&String::from_utf8_lossy(&tail));
+        s
+    }
+}
+
+/// How a child ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It exited or was killed by a signal on its own.
+    Exited(ExitStatus),
+    /// It ran past its deadline and was killed with its whole process group.
+    TimedOut,
+}
+
+/// A finished child: how it ended, its merged stdout and stderr, and how long it ran.
+#[derive(Debug)]
+pub struct Finished {
+    /// Exit status or timeout.
+    pub outcome: Outcome,
+    /// stdout and stderr interleaved as the child wrote them, capped.
+    pub output: CappedOutput,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Finished {
+    /// True when the child exited with status 0.
+    #[cfg(test)]
+    fn success(&self) -> bool {
+        matches!(&self.outcome, Outcome::Exited(s) if s.success())
+    }
+}
+
+/// Runs `cmd` to completion or until `timeout`, feeding it `stdin`.
+///
+/// The child leads a new process group, so on timeout (and after it exits, for anything it
+/// left running) the whole group is killed: a student's worker processes, deadlocked threads
+/// or forgotten children cannot outlive their test.
+pub fn run_capped(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Result<Finished, Error> {
+    let (reader, writer) = std::io::pipe()?;
+    cmd.stdin(Stdio::piped())
+        .stdout(writer.try_clone()?)
+        .stderr(writer)
+        .process_group(0);
+    // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            // No core dumps from crashing student code: they are slow and fill the disk.
+            let no_core = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+            Ok(())
+        });
+    }
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::new(format!("cannot start {:?}: {e}", cmd.get_program())))?;
+    // The command (holding the pipe's write ends) must be dropped, or the reader never
+    // sees end-of-file.
+    drop(cmd);
+    if let Some(mut pipe) = child.stdin.take() {
+        use std::io::Write;
+        // A child that never reads its stdin is fine: ignore a broken pipe.
+        let _ = pipe.write_all(stdin);
+    }
+    let (done_tx, done_rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut reader = reader;
+        let mut out = CappedOutput::default();
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.push(&buf[..n]),
+            }
+        }
+        let _ = done_tx.send(out);
+    });
+    let outcome = wait_deadline(&mut child, start, timeout)?;
+    let elapsed = start.elapsed();
+    // A process that escaped the group may still hold the pipe open: do not wait for it.
+    let output = done_rx
+        .recv_timeout(Duration::from_secs(2))
+        .unwrap_or_default();
+    Ok(Finished {
+        outcome,
+        output,
+        elapsed,
+    })
+}
+
+/// Waits for `child` until `start + timeout`, killing its process group on timeout; once it
+/// has ended, anything it left running in its group is killed too.
+fn wait_deadline(child: &mut Child, start: Instant, timeout: Duration) -> Result<Outcome, Error> {
+    let pgid = child.id() as i32;
+    let outcome = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Outcome::Exited(status),
+            Ok(None) if start.elapsed() < timeout => thread::sleep(Duration::from_millis(5)),
+            Ok(None) => {
+                kill_group(pgid);
+                let _ = child.wait();
+                break Outcome::TimedOut;
+            }
+            Err(e) => {
+                kill_group(pgid);
+                let _ = child.wait();
+                return Err(e.into());
+            }
+        }
+    };
+    kill_group(pgid);
+    Ok(outcome)
+}
+
+/// The full stdout of a command (cargo's JSON messages), its stderr and how it ended.
+#[derive(Debug)]
+pub struct FullOutput {
+    /// Exit status or timeout.
+    pub outcome: Outcome,
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// stderr, capped.
+    pub stderr: String,
+}
+
+/// Runs `cmd` (cargo) with a deadline, keeping all of stdout and a capped stderr.
+pub fn run_full(mut cmd: Command, timeout: Duration) -> Result<FullOutput, Error> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::new(format!("cannot start {:?}: {e}", cmd.get_program())))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let out = thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        String::from_utf8_lossy(&s).into_owned()
+    });
+    let err = thread::spawn(move || {
+        let mut capped = CappedOutput::default();
+        let mut buf = [0u8; 8192];
+        while let Ok(n @ 1..) = stderr.read(&mut buf) {
+            capped.push(&buf[..n]);
+        }
+        capped.text()
+    });
+    let outcome = wait_deadline(&mut child, start, timeout)?;
+    Ok(FullOutput {
+        outcome,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
+}
+
+fn kill_group(pgid: i32) {
+    // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+/// A short description of how a process ended.
+pub fn describe_status(status: &ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exit code {code}");
+    }
+    match status.signal() {
+        Some(libc::SIGABRT) => "killed by SIGABRT (abort)".into(),
+        Some(libc::SIGSEGV) => "killed by SIGSEGV (segmentation fault)".into(),
+        Some(libc::SIGKILL) => "killed by SIGKILL".into(),
+        Some(libc::SIGBUS) => "killed by SIGBUS".into(),
+        Some(libc::SIGILL) => "killed by SIGILL".into(),
+        Some(sig) => format!("killed by signal {sig}"),
+        None => "ended without an exit code".into(),
+    }
+}
+
+/// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n[... truncated ...]", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(script);
+        cmd
+    }
+
+    #[test]
+    fn captures_merged_output_and_status() {
+        let done = run_capped(
+            sh("echo out; echo err >&2; exit 3"),
+            b"",
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        let text = done.output.text();
+        assert!(text.contains("out") && text.contains("err"), "{text}");
+        match done.outcome {
+            Outcome::Exited(s) => assert_eq!(s.code(), Some(3)),
+            Outcome::TimedOut => panic!("should not time out"),
+        }
+    }
+
+    #[test]
+    fn feeds_stdin() {
+        let done = run_capped(
+            sh("read line; echo got $line"),
+            b"hello\n",
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert!(done.output.text().contains("got hello"));
+    }
+
+    #[test]
+    fn kills_a_hung_child_and_its_children() {
+        let done = run_capped(
+            sh("sleep 1000 & sleep 1000; echo never"),
+            b"",
+            Duration::from_millis(300),
+        )
+        .unwrap();
+        assert!(matches!(done.outcome, Outcome::TimedOut));
+        assert!(done.elapsed < Duration::from_secs(5));
+        assert!(!done.output.text().contains("never"));
+    }
+
+    #[test]
+    fn does_not_wait_for_a_background_child_holding_the_pipe() {
+        // The shell exits at once; its background child would keep the pipe open for
+        // 1000 s if the group were not killed.
+        let done = run_capped(
+            sh("sleep 1000 & echo started"),
+            b"",
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert!(done.success());
+        assert!(done.elapsed < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn caps_huge_output_keeping_head_and_tail() {
+        let done = run_capped(
+            sh("echo FIRST; head -c 10000000 /dev/zero | tr '\\0' x; echo; echo LAST"),
+            b"",
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        let text = done.output.text();
+        assert!(text.len() < 70 * 1024, "kept {} bytes", text.len());
+        assert!(text.starts_with("FIRST") && text.trim_end().ends_with("LAST"));
+        assert!(text.contains("bytes of output dropped"));
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate("héllo", 2), "h\n[... truncated ...]");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
+}
