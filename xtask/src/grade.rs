@@ -257,7 +257,8 @@ impl<'a> Grader<'a> {
                         {
                             "a hidden test failed (its details are shown after the deadline)".into()
                         } else {
-                            run.message
+                            // Scratch paths mean nothing to the student: show their own.
+                            run.message.replace("lab/src/", "src/")
                         };
                         self.result(
                             lab,

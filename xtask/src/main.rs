@@ -38,6 +38,9 @@ use crate::util::Error;
     about = "The parlab course's tooling: grade, check, release."
 )]
 struct Cli {
+    /// The course checkout to work on (default: the one this xtask belongs to).
+    #[arg(long, global = true, value_name = "DIR")]
+    course: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -96,7 +99,7 @@ struct GradeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = course_root().and_then(|root| match cli.command {
+    let result = course_root(cli.course).and_then(|root| match cli.command {
         Cmd::Grade(args) => grade(&root, args),
         Cmd::Check { labs, no_timing } => check::run(&root, &labs, !no_timing),
         Cmd::Dist { out } => dist::run(&root, &out).map(|_| true),
@@ -112,19 +115,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// The repository root: the parent of this crate's folder.
-fn course_root() -> Result<PathBuf, Error> {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = here
-        .parent()
-        .ok_or_else(|| Error::new("xtask has no parent folder"))?;
+/// The repository root: `--course`, or the parent of this crate's folder.
+fn course_root(course: Option<PathBuf>) -> Result<PathBuf, Error> {
+    let root = match course {
+        Some(dir) => dir
+            .canonicalize()
+            .map_err(|e| Error::new(format!("course folder {}: {e}", dir.display())))?,
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .ok_or_else(|| Error::new("xtask has no parent folder"))?
+            .to_path_buf(),
+    };
     if !root.join("labs").is_dir() {
         return Err(Error::new(format!(
-            "{} has no labs/ folder",
+            "{} is not a course checkout: it has no labs/ folder",
             root.display()
         )));
     }
-    Ok(root.to_path_buf())
+    Ok(root)
 }
 
 /// Where each lab's code is, for one submission (`None`: the lab is missing).

@@ -1,0 +1,405 @@
+//! The grader against bad and hostile submissions.
+//!
+//! Each test builds a tiny synthetic course (one lab, `lab90`, no dependencies) in a temporary
+//! folder and grades submissions that loop forever, deadlock, panic, abort, overflow their
+//! stack, exit mid-test while printing a fake "ok", leave child processes behind, flood their
+//! output, fail to compile, miss the lab, or add dependencies. Every one must end in a clear
+//! report line, and the grading must go on, within bounded time.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The lab's visible tests: one per behaviour, each expecting `1`.
+const VISIBLE_TESTS: &str = r#"
+use lab90::*;
+
+#[test]
+fn adds() {
+    assert_eq!(add(2, 3), 5);
+}
+
+#[test]
+fn wrong_answer() {
+    assert_eq!(answer(), 1, "answer() should be 1");
+}
+
+#[test]
+fn infinite_loop() {
+    assert_eq!(terminates(), 1);
+}
+
+#[test]
+fn deadlock() {
+    assert_eq!(locks_twice(), 1);
+}
+
+#[test]
+fn panics() {
+    assert_eq!(may_panic(), 1);
+}
+
+#[test]
+fn aborts() {
+    assert_eq!(may_abort(), 1);
+}
+
+#[test]
+fn stack_overflow() {
+    assert_eq!(recurses(), 1);
+}
+
+#[test]
+fn exit_zero_with_fake_ok() {
+    assert_eq!(may_exit(), 1);
+}
+
+#[test]
+fn leaves_children() {
+    assert_eq!(spawns(), 1);
+}
+
+#[test]
+fn floods_output() {
+    assert_eq!(prints(), 1);
+}
+"#;
+
+const HIDDEN_TESTS: &str = r#"
+use lab90::*;
+
+#[test]
+fn adds_negative_numbers() {
+    assert_eq!(add(-2, -3), -5, "the secret expected value is -5");
+}
+"#;
+
+const GOOD: &str = r#"
+pub fn add(a: i64, b: i64) -> i64 { a + b }
+pub fn answer() -> i64 { 1 }
+pub fn terminates() -> i64 { 1 }
+pub fn locks_twice() -> i64 { 1 }
+pub fn may_panic() -> i64 { 1 }
+pub fn may_abort() -> i64 { 1 }
+pub fn recurses() -> i64 { 1 }
+pub fn may_exit() -> i64 { 1 }
+pub fn spawns() -> i64 { 1 }
+pub fn prints() -> i64 { 1 }
+"#;
+
+const HOSTILE: &str = r#"
+use std::hint::black_box;
+
+pub fn add(a: i64, b: i64) -> i64 { a + b }
+pub fn answer() -> i64 { 2 }
+pub fn terminates() -> i64 {
+    loop {
+        std::hint::spin_loop();
+    }
+}
+pub fn locks_twice() -> i64 {
+    let m = std::sync::Mutex::new(1);
+    let _first = m.lock().unwrap();
+    let second = m.lock().unwrap();
+    *second
+}
+pub fn may_panic() -> i64 { panic!("boom") }
+pub fn may_abort() -> i64 { std::process::abort() }
+pub fn recurses() -> i64 {
+    fn deeper(n: u64, pad: [u8; 256]) -> u64 {
+        black_box(pad);
+        if n == 0 { 0 } else { 1 + deeper(black_box(n - 1), pad) }
+    }
+    deeper(black_box(u64::MAX), [0; 256]) as i64
+}
+pub fn may_exit() -> i64 {
+    println!("test t::exit_zero_with_fake_ok ... ok");
+    println!("test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
+    std::process::exit(0)
+}
+pub fn spawns() -> i64 {
+    for _ in 0..3 {
+        let child = std::process::Command::new("sleep").arg("987654").spawn().unwrap();
+        std::mem::forget(child);
+    }
+    1
+}
+pub fn prints() -> i64 {
+    let line = "x".repeat(1 << 16);
+    loop {
+        println!("{line}");
+    }
+}
+"#;
+
+/// Writes `files` (path, contents) under `root`.
+fn write_tree(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+}
+
+/// A synthetic instructor course with one lab, its solution and hidden tests.
+fn course(root: &Path) {
+    write_tree(
+        root,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nresolver = \"3\"\nmembers = [\"labs/lab90-toy\"]\nexclude = [\"solutions\"]\n\n[workspace.package]\nedition = \"2024\"\n\n[workspace.dependencies]\n\n[profile.dev]\nopt-level = 0\ndebug = false\n",
+            ),
+            (
+                "labs/lab90-toy/Cargo.toml",
+                "[package]\nname = \"lab90\"\nversion = \"0.1.0\"\nedition.workspace = true\n\n[dependencies]\n",
+            ),
+            (
+                "labs/lab90-toy/src/lib.rs",
+                "pub fn add(_a: i64, _b: i64) -> i64 { todo!() }\n",
+            ),
+            ("labs/lab90-toy/tests/toy.rs", VISIBLE_TESTS),
+            (
+                "labs/lab90-toy/grading.toml",
+                "lab = \"lab90\"\ntimeout_secs = 5\ndefault_points = 1\n[points]\nadds = 2\n",
+            ),
+            (
+                "solutions/Cargo.toml",
+                "[workspace]\nresolver = \"3\"\nmembers = [\"lab90\"]\n",
+            ),
+            ("solutions/lab90/src/lib.rs", GOOD),
+            ("solutions/lab90/hidden/extra.rs", HIDDEN_TESTS),
+            ("solutions/lab90/grading.toml", "default_points = 3\n"),
+        ],
+    );
+}
+
+fn submission(root: &Path, name: &str, lib: &str) -> PathBuf {
+    let dir = root.join(name);
+    write_tree(&dir, &[("labs/lab90-toy/src/lib.rs", lib)]);
+    dir
+}
+
+fn xtask(course: &Path) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("xtask"));
+    cmd.arg("--course")
+        .arg(course)
+        .timeout(Duration::from_secs(600));
+    cmd
+}
+
+fn statuses(report: &Value) -> Vec<(String, String)> {
+    report["labs"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn status_of<'a>(statuses: &'a [(String, String)], name: &str) -> &'a str {
+    &statuses
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no test {name}"))
+        .1
+}
+
+/// Processes whose command line contains `needle`.
+fn processes_with(needle: &str) -> usize {
+    fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| fs::read(e.path().join("cmdline")).ok())
+        .filter(|c| String::from_utf8_lossy(c).contains(needle))
+        .count()
+}
+
+#[test]
+fn hostile_code_ends_in_clear_report_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    course(tmp.path());
+    let sub = submission(tmp.path(), "mallory", HOSTILE);
+    // Editing the tests gains nothing: only src/ is taken.
+    write_tree(
+        &sub,
+        &[("labs/lab90-toy/tests/toy.rs", "#[test]\nfn adds() {}\n")],
+    );
+    let out = tmp.path().join("report.json");
+    let start = Instant::now();
+    xtask(tmp.path())
+        .args([
+            "grade",
+            "--format",
+            "json",
+            "--timeout",
+            "3",
+            "--submission",
+        ])
+        .arg(&sub)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let report: Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    let s = statuses(&report);
+    assert_eq!(status_of(&s, "adds"), "passed");
+    assert_eq!(status_of(&s, "wrong_answer"), "failed");
+    assert_eq!(status_of(&s, "infinite_loop"), "timeout");
+    assert_eq!(status_of(&s, "deadlock"), "timeout");
+    assert_eq!(status_of(&s, "panics"), "failed");
+    assert_eq!(status_of(&s, "aborts"), "crashed");
+    assert_eq!(status_of(&s, "stack_overflow"), "crashed");
+    assert_eq!(status_of(&s, "exit_zero_with_fake_ok"), "crashed");
+    assert_eq!(status_of(&s, "leaves_children"), "passed");
+    assert_eq!(status_of(&s, "floods_output"), "timeout");
+    assert_eq!(status_of(&s, "adds_negative_numbers"), "passed");
+
+    let tests = report["labs"][0]["tests"].as_array().unwrap();
+    let message = |name: &str| {
+        tests.iter().find(|t| t["name"] == name).unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(message("wrong_answer").contains("answer() should be 1"));
+    assert!(message("panics").contains("boom"));
+    assert!(message("stack_overflow").contains("stack overflow"));
+    assert!(message("exit_zero_with_fake_ok").contains("exit"));
+    assert!(message("aborts").contains("SIGABRT"));
+    // adds (2 points) + leaves_children (1) + the hidden test (3).
+    assert_eq!(report["score"], 6.0);
+    assert_eq!(report["max_score"], 2.0 + 9.0 + 3.0);
+    assert_eq!(
+        processes_with("987654"),
+        0,
+        "the student's children were not killed"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(240),
+        "grading took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn a_class_with_broken_missing_and_junk_submissions_is_graded_to_the_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    course(tmp.path());
+    let class = tmp.path().join("class");
+    submission(&class, "alice", GOOD);
+    submission(&class, "bob", "pub fn add(a: i64, b: i64) -> i64 { a + }\n");
+    let carol = submission(&class, "carol", GOOD);
+    write_tree(
+        &carol,
+        &[(
+            "labs/lab90-toy/Cargo.toml",
+            "[package]\nname = \"lab90\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nnum_cpus = \"1\"\n",
+        )],
+    );
+    write_tree(
+        &class,
+        &[
+            ("dave/README.txt", "I forgot to submit"),
+            ("notes.txt", "junk"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    xtask(tmp.path())
+        .args(["grade", "--no-timing", "--timeout", "10", "--class"])
+        .arg(&class)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let gradebook = fs::read_to_string(out.join("gradebook.csv")).unwrap();
+    assert_eq!(
+        gradebook,
+        "student,lab90,total,max\nalice,14,14,14\nbob,0,0,14\ncarol,14,14,14\ndave,0,0,14\n"
+    );
+    let report = |who: &str| -> Value {
+        serde_json::from_str(&fs::read_to_string(out.join(format!("reports/{who}.json"))).unwrap())
+            .unwrap()
+    };
+    let bob = report("bob");
+    assert!(statuses(&bob).iter().all(|(_, s)| s == "compile_error"));
+    let notes = bob["labs"][0]["notes"].to_string();
+    assert!(
+        notes.contains("does not compile") && notes.contains("expected expression"),
+        "{notes}"
+    );
+    assert!(
+        report("carol")["labs"][0]["notes"]
+            .to_string()
+            .contains("num_cpus")
+    );
+    assert!(
+        report("dave")["labs"][0]["notes"]
+            .to_string()
+            .contains("no labs/lab90-toy/src")
+    );
+    assert!(
+        fs::read_to_string(out.join("reports/alice.txt"))
+            .unwrap()
+            .contains("Total: 14/14")
+    );
+}
+
+#[test]
+fn hidden_test_messages_stay_hidden_and_gradescope_defers_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    course(tmp.path());
+    let sub = submission(
+        tmp.path(),
+        "eve",
+        &GOOD.replace("a + b", "if a < 0 { 0 } else { a + b }"),
+    );
+    let out = tmp.path().join("results.json");
+    xtask(tmp.path())
+        .args(["grade", "--format", "gradescope", "--submission"])
+        .arg(&sub)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = fs::read_to_string(&out).unwrap();
+    assert!(
+        !text.contains("secret expected value"),
+        "hidden message leaked: {text}"
+    );
+    let results: Value = serde_json::from_str(&text).unwrap();
+    let hidden = results["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "lab90 adds_negative_numbers")
+        .unwrap();
+    assert_eq!(hidden["visibility"], "after_due_date");
+    assert_eq!(hidden["score"], 0.0);
+    assert_eq!(results["score"], 11.0);
+}
+
+#[test]
+fn unknown_labs_and_missing_folders_are_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    course(tmp.path());
+    let stderr = |args: &[&str]| {
+        let out = xtask(tmp.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(stderr(&["grade", "lab77"]).contains("no lab named \"lab77\" (labs: lab90)"));
+    assert!(stderr(&["grade", "--submission", "/nonexistent/folder"]).contains("does not exist"));
+}
