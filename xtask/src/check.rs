@@ -3,7 +3,7 @@
 //! For every lab: the stub compiles without warnings; every graded test fails on the stub
 //! (a test that passes there asserts nothing about the task); the solution passes every
 //! visible and hidden test, meets every timing threshold and scores full marks; every mutant
-//! scores less; loom tests pass under `--cfg loom`. Then the course's own tests run and the
+//! scores less (loom targets are graded tests, compiled under `--cfg loom`). Then the course's own tests run and the
 //! student release builds.
 
 use std::collections::BTreeSet;
@@ -226,17 +226,6 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
         );
     }
 
-    for target in &lab.spec.loom_targets {
-        let loom = run_loom(course, lab, target);
-        tally.record(
-            loom.is_ok(),
-            &format!(
-                "{}: loom model checks `{target}` pass under --cfg loom",
-                lab.name
-            ),
-            loom.err().as_deref().unwrap_or(""),
-        );
-    }
     Ok(())
 }
 
@@ -435,26 +424,6 @@ fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
         )]);
     }
     Ok(warnings)
-}
-
-/// Runs a loom test target of the solution with `--cfg loom` (release: loom explores many
-/// interleavings), in a target directory of its own so the normal builds stay cached.
-fn run_loom(course: &Course, lab: &Lab, target: &str) -> Result<(), String> {
-    let mut cmd = cargo();
-    cmd.args(["test", "--release", "--manifest-path"])
-        .arg(course.root.join("solutions/Cargo.toml"))
-        .args(["-p", &lab.name, "--test", target])
-        .env("RUSTFLAGS", "--cfg loom")
-        .env("CARGO_TARGET_DIR", course.root.join("target/loom"))
-        .current_dir(&course.root);
-    let out = util::run_full(cmd, Duration::from_secs(15 * 60)).map_err(|e| e.to_string())?;
-    match out.outcome {
-        util::Outcome::Exited(s) if s.success() => Ok(()),
-        _ => Err(util::truncate(
-            &format!("{}\n{}", out.stdout, out.stderr),
-            4000,
-        )),
-    }
 }
 
 /// The root's `[workspace.dependencies]` and `[profile]` equal the solutions workspace's.

@@ -76,7 +76,7 @@ pub struct Spec {
     pub timing: Vec<TimingSpec>,
     /// Plausible wrong solutions the tests must catch (instructor only).
     pub mutants: Vec<MutantSpec>,
-    /// Test targets that run under `--cfg loom` (instructor's `cargo xtask check`).
+    /// Test targets compiled with `--cfg loom` (in release mode) and graded like the others.
     pub loom_targets: Vec<String>,
 }
 
@@ -297,12 +297,16 @@ impl Lab {
             .unwrap_or_else(|| self.name.clone())
     }
 
-    /// Test targets that are graded (loom targets run only in `check`).
+    /// Test files that are graded: visible ones, and hidden ones when asked.
     pub fn graded_files(&self, include_hidden: bool) -> impl Iterator<Item = &TestFile> {
-        self.tests.iter().filter(move |f| {
-            (include_hidden || f.visibility == Visibility::Visible)
-                && !self.spec.loom_targets.contains(&f.target)
-        })
+        self.tests
+            .iter()
+            .filter(move |f| include_hidden || f.visibility == Visibility::Visible)
+    }
+
+    /// Whether `target` is model checked under `--cfg loom`.
+    pub fn is_loom(&self, target: &str) -> bool {
+        self.spec.loom_targets.iter().any(|t| t == target)
     }
 }
 

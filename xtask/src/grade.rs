@@ -204,7 +204,30 @@ impl<'a> Grader<'a> {
         if !source.src.join("lib.rs").is_file() {
             report.notes.push("src/lib.rs is missing".into());
         }
-        let build = scratch.build_tests(self.course)?;
+        let mut build = scratch.build_tests(self.course)?;
+        let loom: Vec<String> = scratch
+            .files
+            .iter()
+            .filter(|f| lab.is_loom(&f.target))
+            .map(|f| f.target.clone())
+            .collect();
+        if !loom.is_empty() && build.lib_errors.is_empty() {
+            let loom_build = scratch.build_loom(self.course, &loom)?;
+            for target in &loom {
+                build.executables.remove(target);
+                if let Some(exe) = loom_build.executables.get(target) {
+                    build.executables.insert(target.clone(), exe.clone());
+                }
+                let errors = loom_build
+                    .lib_errors
+                    .iter()
+                    .chain(loom_build.target_errors.get(target).into_iter().flatten());
+                let errors: Vec<String> = errors.cloned().collect();
+                if !errors.is_empty() {
+                    build.target_errors.insert(target.clone(), errors);
+                }
+            }
+        }
         let lib_broken = !build.lib_errors.is_empty() || build.other_error.is_some();
         if lib_broken {
             let mut note = String::from("the lab does not compile; the first errors:\n");

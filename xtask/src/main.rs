@@ -62,6 +62,15 @@ enum Cmd {
         /// Output folder (must not exist, or be empty).
         out: PathBuf,
     },
+    /// Run the criterion benchmarks: the finance crate's, then each lab's (the reference
+    /// solutions' in an instructor checkout, your own code in a student release).
+    Bench {
+        /// `finance` and/or labs (all when none).
+        targets: Vec<String>,
+        /// Arguments for criterion, after `--` (e.g. `-- --quick`).
+        #[arg(last = true)]
+        criterion: Vec<String>,
+    },
     /// Write the Gradescope autograder zip (setup.sh, run_autograder, the course).
     GradescopeBundle {
         /// Output zip file.
@@ -103,6 +112,7 @@ fn main() -> ExitCode {
         Cmd::Grade(args) => grade(&root, args),
         Cmd::Check { labs, no_timing } => check::run(&root, &labs, !no_timing),
         Cmd::Dist { out } => dist::run(&root, &out).map(|_| true),
+        Cmd::Bench { targets, criterion } => bench(&root, &targets, &criterion),
         Cmd::GradescopeBundle { out } => bundle::run(&root, &out).map(|_| true),
     });
     match result {
@@ -225,6 +235,49 @@ fn grade(root: &Path, args: GradeArgs) -> Result<bool, Error> {
         None => print!("{}", report::render(&report, args.format)?),
     }
     Ok(true)
+}
+
+fn bench(root: &Path, targets: &[String], criterion: &[String]) -> Result<bool, Error> {
+    let course = Course::load(root)?;
+    let finance = targets.is_empty() || targets.iter().any(|t| t == "finance");
+    let lab_names: Vec<String> = targets
+        .iter()
+        .filter(|t| *t != "finance")
+        .cloned()
+        .collect();
+    let labs = if targets.is_empty() || !lab_names.is_empty() {
+        course.select(&lab_names)?
+    } else {
+        Vec::new()
+    };
+    let cargo =
+        || std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut runs = Vec::new();
+    if finance {
+        let mut cmd = cargo();
+        cmd.args(["bench", "-p", "finance"]);
+        runs.push(("finance".to_string(), cmd));
+    }
+    for lab in labs {
+        let mut cmd = cargo();
+        cmd.arg("bench");
+        if course.has_solutions() {
+            cmd.arg("--manifest-path")
+                .arg(root.join("solutions/Cargo.toml"));
+        }
+        cmd.args(["-p", &lab.name]);
+        runs.push((lab.name.clone(), cmd));
+    }
+    let mut ok = true;
+    for (name, mut cmd) in runs {
+        eprintln!("== cargo bench {name}");
+        cmd.arg("--").args(criterion).current_dir(root);
+        let status = cmd
+            .status()
+            .map_err(|e| Error::new(format!("cannot run cargo bench: {e}")))?;
+        ok &= status.success();
+    }
+    Ok(ok)
 }
 
 fn write_report(report: &Report, format: Format, out: &Path) -> Result<(), Error> {

@@ -126,6 +126,28 @@ impl Scratch {
     /// Compiles the library and every test target (debug), collecting errors per target.
     pub fn build_tests(&self, course: &Course) -> Result<TestBuild, Error> {
         let cmd = self.cargo(course, &["build", "--tests", "--keep-going"]);
+        self.collect(cmd)
+    }
+
+    /// Compiles the loom test targets with `--cfg loom`, in release mode (a model checker
+    /// runs the code thousands of times) and in directories of their own: a different
+    /// `RUSTFLAGS` would otherwise make every normal build start over.
+    pub fn build_loom(&self, course: &Course, targets: &[String]) -> Result<TestBuild, Error> {
+        let mut args = vec!["build", "--release", "--keep-going"];
+        for t in targets {
+            args.extend(["--test", t.as_str()]);
+        }
+        let mut cmd = self.cargo(course, &args);
+        cmd.env("RUSTFLAGS", "--cfg loom")
+            .env("CARGO_TARGET_DIR", self.dir.join("target-loom"))
+            .env(
+                "CARGO_BUILD_BUILD_DIR",
+                course.root.join("target").join("grade-build-loom"),
+            );
+        self.collect(cmd)
+    }
+
+    fn collect(&self, cmd: Command) -> Result<TestBuild, Error> {
         let out = util::run_full(cmd, BUILD_TIMEOUT)?;
         let mut build = TestBuild::default();
         let scratch_prefix = format!("{}/", self.dir.join("lab").display());
