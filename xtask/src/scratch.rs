@@ -5,8 +5,8 @@
 //! and the grading specs always come from the instructor's checkout, so a student who edits
 //! or deletes a test, or adds a dependency, changes nothing. Each scratch workspace has its
 //! own target directory (binaries such as a lab's worker are looked up there at run time,
-//! so two builds must never share it) but all share one build directory, so dependencies
-//! compile once for a whole class.
+//! so two builds must never share it) but all share the course's build directory, so
+//! dependencies compile once.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -58,8 +58,12 @@ pub struct TestBuild {
 }
 
 impl Scratch {
-    /// Builds a scratch workspace for `lab` from the `src/` folder `src` in `dir` (replaced if
-    /// it exists), with the given test files and, if `timing`, the lab's timing program.
+    /// Builds a scratch workspace for `lab` from the `src/` folder `src` in `dir`, with the
+    /// given test files and, if `timing`, the lab's timing program.
+    ///
+    /// An existing workspace in `dir` is brought up to date rather than replaced: files are
+    /// written only when their content changed, so grading the same code again recompiles
+    /// nothing (Cargo compares modification times).
     pub fn prepare(
         course: &Course,
         lab: &Lab,
@@ -69,19 +73,26 @@ impl Scratch {
         timing: bool,
         dir: &Path,
     ) -> Result<Scratch, Error> {
-        if dir.exists() {
-            fs::remove_dir_all(dir)?;
-        }
         let lab_dir = dir.join("lab");
         fs::create_dir_all(lab_dir.join("grading-tests"))?;
         let mut notes = Vec::new();
         let mut budget = MAX_SRC_BYTES;
-        copy_src(src, &lab_dir.join("src"), &mut budget, &mut notes)?;
+        let mut written = Vec::new();
+        copy_src(
+            src,
+            &lab_dir.join("src"),
+            &mut budget,
+            &mut notes,
+            &mut written,
+        )?;
 
-        fs::write(dir.join("Cargo.toml"), workspace_manifest(course)?)?;
+        write_if_changed(
+            &dir.join("Cargo.toml"),
+            workspace_manifest(course)?.as_bytes(),
+        )?;
         let lock = course.root.join("Cargo.lock");
         if lock.is_file() {
-            fs::copy(&lock, dir.join("Cargo.lock"))?;
+            write_if_changed(&dir.join("Cargo.lock"), &fs::read(&lock)?)?;
         }
         let timing_src = lab
             .solution_dir
@@ -89,14 +100,17 @@ impl Scratch {
             .map(|d| d.join("grading").join("timing.rs"))
             .filter(|p| timing && p.is_file());
         let manifest = lab_manifest(lab, &files, timing_src.as_deref())?;
-        fs::write(lab_dir.join("Cargo.toml"), manifest)?;
+        write_if_changed(&lab_dir.join("Cargo.toml"), manifest.as_bytes())?;
         for file in &files {
-            fs::write(
-                lab_dir
-                    .join("grading-tests")
-                    .join(format!("{}.rs", file.target)),
-                wrapper_source(&file.path),
-            )?;
+            let wrapper = lab_dir
+                .join("grading-tests")
+                .join(format!("{}.rs", file.target));
+            write_if_changed(&wrapper, wrapper_source(&file.path).as_bytes())?;
+            written.push(wrapper);
+        }
+        // Files of an earlier grading run that this one did not write must not be compiled.
+        for folder in ["src", "grading-tests"] {
+            remove_unlisted(&lab_dir.join(folder), &written)?;
         }
         if let Some(m) = student_manifest {
             notes.extend(ignored_dependencies(&lab.dir.join("Cargo.toml"), m));
@@ -142,7 +156,7 @@ impl Scratch {
             .env("CARGO_TARGET_DIR", self.dir.join("target-loom"))
             .env(
                 "CARGO_BUILD_BUILD_DIR",
-                course.root.join("target").join("grade-build-loom"),
+                course.root.join("target").join("loom"),
             );
         self.collect(cmd)
     }
@@ -230,9 +244,34 @@ fn harness_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("harness")
 }
 
-/// The build directory shared by every scratch workspace: compiled dependencies live here.
+/// The build directory of every scratch workspace: the course's own target directory, so
+/// the dependencies a student's `cargo test` compiled are reused, and compile once for a
+/// whole class. Final artifacts (binaries a test runs) still go to each scratch workspace's
+/// own target directory, so grading never overwrites a student's build.
 pub fn build_dir(course: &Course) -> PathBuf {
-    course.root.join("target").join("grade-build")
+    course.root.join("target")
+}
+
+/// Writes `bytes` to `path` unless it already holds them, so that an unchanged file keeps
+/// its modification time and Cargo's fingerprint.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if !fs::read(path).is_ok_and(|old| old == bytes) {
+        fs::write(path, bytes)?;
+    }
+    Ok(())
+}
+
+/// Removes the files under `dir` that are not in `keep`.
+fn remove_unlisted(dir: &Path, keep: &[PathBuf]) -> Result<(), Error> {
+    for entry in fs::read_dir(dir)?.flatten() {
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            remove_unlisted(&path, keep)?;
+        } else if !keep.contains(&path) {
+            fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 /// Copies regular files only (no symlinks: a submission must not make the grader read files
@@ -242,6 +281,7 @@ fn copy_src(
     to: &Path,
     budget: &mut u64,
     notes: &mut Vec<String>,
+    written: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
     fs::create_dir_all(to)?;
     let Ok(entries) = fs::read_dir(from) else {
@@ -251,7 +291,7 @@ fn copy_src(
         let path = entry.path();
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            copy_src(&path, &to.join(entry.file_name()), budget, notes)?;
+            copy_src(&path, &to.join(entry.file_name()), budget, notes, written)?;
         } else if kind.is_file() {
             let len = entry.metadata()?.len();
             if len > *budget {
@@ -263,7 +303,9 @@ fn copy_src(
                 continue;
             }
             *budget -= len;
-            fs::copy(&path, to.join(entry.file_name()))?;
+            let dest = to.join(entry.file_name());
+            write_if_changed(&dest, &fs::read(&path)?)?;
+            written.push(dest);
         } else {
             notes.push(format!(
                 "{} is not a regular file and was ignored",
