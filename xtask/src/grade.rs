@@ -281,7 +281,8 @@ impl<'a> Grader<'a> {
                             "a hidden test failed (its details are shown after the deadline)".into()
                         } else {
                             // Scratch paths mean nothing to the student: show their own.
-                            run.message.replace("lab/src/", "src/")
+                            let member = crate::scratch::member_name(&scratch.dir);
+                            run.message.replace(&format!("{member}/src/"), "src/")
                         };
                         self.result(
                             lab,

@@ -73,7 +73,8 @@ impl Scratch {
         timing: bool,
         dir: &Path,
     ) -> Result<Scratch, Error> {
-        let lab_dir = dir.join("lab");
+        let member = member_name(dir);
+        let lab_dir = dir.join(&member);
         fs::create_dir_all(lab_dir.join("grading-tests"))?;
         let mut notes = Vec::new();
         let mut budget = MAX_SRC_BYTES;
@@ -88,7 +89,7 @@ impl Scratch {
 
         write_if_changed(
             &dir.join("Cargo.toml"),
-            workspace_manifest(course)?.as_bytes(),
+            workspace_manifest(course, &member)?.as_bytes(),
         )?;
         let lock = course.root.join("Cargo.lock");
         if lock.is_file() {
@@ -164,7 +165,8 @@ impl Scratch {
     fn collect(&self, cmd: Command) -> Result<TestBuild, Error> {
         let out = util::run_full(cmd, BUILD_TIMEOUT)?;
         let mut build = TestBuild::default();
-        let scratch_prefix = format!("{}/", self.dir.join("lab").display());
+        let member = member_name(&self.dir);
+        let scratch_prefix = format!("{}/", self.dir.join(&member).display());
         for msg in out
             .stdout
             .lines()
@@ -189,15 +191,16 @@ impl Scratch {
                         .as_str()
                         .unwrap_or_default()
                         .replace(&scratch_prefix, "")
-                        .replace(" lab/src/", " src/");
-                    if is_test {
-                        build
-                            .target_errors
-                            .entry(target)
-                            .or_default()
-                            .push(rendered);
+                        .replace(&format!(" {member}/src/"), " src/");
+                    // The library is compiled twice (as a library and as its unit tests):
+                    // report each error once.
+                    let errors = if is_test {
+                        build.target_errors.entry(target).or_default()
                     } else {
-                        build.lib_errors.push(rendered);
+                        &mut build.lib_errors
+                    };
+                    if !errors.contains(&rendered) {
+                        errors.push(rendered);
                     }
                 }
                 _ => {}
@@ -250,6 +253,22 @@ fn harness_dir() -> PathBuf {
 /// own target directory, so grading never overwrites a student's build.
 pub fn build_dir(course: &Course) -> PathBuf {
     course.root.join("target")
+}
+
+/// The folder of the lab inside a scratch workspace `.../<submission>/<lab>`:
+/// `<submission>-<lab>`.
+///
+/// Cargo hashes a path package by its path relative to its workspace, and all scratch
+/// workspaces share one build directory: with one folder name for every submission, Cargo
+/// would take one student's compiled library for another's. A name per submission keeps
+/// their artifacts apart, while grading the same submission again stays incremental.
+pub fn member_name(dir: &Path) -> String {
+    let part = |p: Option<&Path>| {
+        p.and_then(Path::file_name)
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    format!("{}-{}", part(dir.parent()), part(Some(dir)))
 }
 
 /// Writes `bytes` to `path` unless it already holds them, so that an unchanged file keeps
@@ -318,7 +337,7 @@ fn copy_src(
 
 /// The scratch workspace's root manifest: the course's own, with absolute paths, so versions,
 /// lints and profiles are exactly the ones students build with.
-fn workspace_manifest(course: &Course) -> Result<String, Error> {
+fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
     let root = course.root.join("Cargo.toml");
     let mut table: Table = toml::from_str(&fs::read_to_string(&root)?)
         .map_err(|e| Error::new(format!("{}: {e}", root.display())))?;
@@ -326,7 +345,7 @@ fn workspace_manifest(course: &Course) -> Result<String, Error> {
         .get_mut("workspace")
         .and_then(|w| w.as_table_mut())
         .ok_or_else(|| Error::new("the root Cargo.toml has no [workspace]"))?;
-    ws.insert("members".into(), toml::Value::Array(vec!["lab".into()]));
+    ws.insert("members".into(), toml::Value::Array(vec![member.into()]));
     ws.remove("default-members");
     ws.remove("exclude");
     let deps = ws

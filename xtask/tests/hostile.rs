@@ -403,3 +403,31 @@ fn unknown_labs_and_missing_folders_are_clear_errors() {
     assert!(stderr(&["grade", "lab77"]).contains("no lab named \"lab77\" (labs: lab90)"));
     assert!(stderr(&["grade", "--submission", "/nonexistent/folder"]).contains("does not exist"));
 }
+
+#[test]
+fn regrading_a_changed_submission_recompiles_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    course(tmp.path());
+    let sub = submission(tmp.path(), "frank", GOOD);
+    let score = || -> f64 {
+        let out = xtask(tmp.path())
+            .args(["grade", "--format", "json", "--submission"])
+            .arg(&sub)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice::<Value>(&out).unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(score(), 14.0);
+    fs::write(
+        sub.join("labs/lab90-toy/src/lib.rs"),
+        GOOD.replace("a + b", "a - b"),
+    )
+    .unwrap();
+    // `adds` (2 points) and the hidden test (3) now fail.
+    assert_eq!(score(), 9.0, "the change was not compiled");
+}
