@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::course::{Course, Lab, MutantSpec, Visibility};
 use crate::grade::{Grader, LabSource, Options};
-use crate::report::LabReport;
+use crate::report::{LabReport, TimingStatus};
 use crate::runner::Status;
 use crate::util::{self, Error};
 
@@ -185,8 +185,12 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
             manifest: None,
         },
     )?;
+    let unmeasured = solution
+        .timing
+        .iter()
+        .any(|t| t.status == TimingStatus::Skipped);
     tally.record(
-        solution.score == solution.max_score && solution.max_score > 0.0,
+        solution.score == solution.max_score && solution.max_score > 0.0 && !unmeasured,
         &format!(
             "{}: the solution scores full marks ({}/{}{})",
             lab.name,
@@ -240,7 +244,7 @@ fn shortfall(report: &LabReport) -> String {
         report
             .timing
             .iter()
-            .filter(|t| t.points < t.max_points)
+            .filter(|t| t.points < t.max_points || t.status == TimingStatus::Skipped)
             .map(|t| format!("timing {} {:?}: {}", t.name, t.status, t.message)),
     );
     lines.extend(report.notes.iter().cloned());

@@ -202,6 +202,14 @@ impl Course {
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.join("Cargo.toml").is_file())
             .collect();
+        // A lab still being written has no grading spec yet: say so rather than fail.
+        dirs.retain(|d| {
+            let ready = d.join(SPEC_FILE).is_file();
+            if !ready {
+                eprintln!("note: {} has no {SPEC_FILE}: it is not graded", d.display());
+            }
+            ready
+        });
         dirs.sort();
         let labs = dirs
             .into_iter()

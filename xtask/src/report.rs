@@ -83,7 +83,8 @@ pub enum TimingStatus {
     Partial,
     /// No credit.
     Failed,
-    /// Not run (say why in `message`); no credit.
+    /// Not run (say why in `message`): no credit, and no points at stake (`max_points` 0)
+    /// when the machine, not the code, is the reason.
     Skipped,
 }
 

@@ -82,15 +82,26 @@ fn interleaved(
 
 /// Measures the reference kernel's speedup on `threads` threads with the timing program
 /// `exe` (any lab's: the kernel is built into the harness).
+///
+/// The best of up to three attempts counts: a burst of load elsewhere lowers one attempt,
+/// while a machine that really has fewer cores than it reports stays low in all of them.
 pub fn calibrate(exe: &Path, threads: usize, workdir: &Path) -> Result<Calibration, Error> {
-    let (seq, par) = interleaved(
-        &|| run_once(exe, "__calibrate", "seq", 1, 3, workdir),
-        &|| run_once(exe, "__calibrate", "par", threads, 3, workdir),
-    )
-    .map_err(Error::new)?;
+    let mut best: Option<f64> = None;
+    for _ in 0..ATTEMPTS {
+        let (seq, par) = interleaved(
+            &|| run_once(exe, "__calibrate", "seq", 1, 3, workdir),
+            &|| run_once(exe, "__calibrate", "par", threads, 3, workdir),
+        )
+        .map_err(Error::new)?;
+        let speedup = seq / par;
+        best = Some(best.map_or(speedup, |b: f64| b.max(speedup)));
+        if speedup >= 0.8 * threads as f64 {
+            break;
+        }
+    }
     Ok(Calibration {
         threads,
-        speedup: seq / par,
+        speedup: best.unwrap_or(1.0),
     })
 }
 
@@ -151,13 +162,15 @@ pub fn check(
                     return result;
                 };
                 if cal.threads < 2 {
-                    result.message = "skipped: this machine has 1 core, so no speedup can be measured (no credit either way; grade on a multi-core machine)".into();
+                    result.max_points = 0.0;
+                    result.message = "not graded here: this machine has 1 core, so no speedup can be measured (grade on a multi-core machine)".into();
                     return result;
                 }
                 let threshold = spec.min_fraction.unwrap_or(0.75) * cal.speedup;
                 if threshold <= 1.05 {
+                    result.max_points = 0.0;
                     result.message = format!(
-                        "skipped: the machine delivered only {:.2}x on the reference kernel right now",
+                        "not graded here: the machine delivered only {:.2}x on the reference kernel right now (it is busy, or has fewer cores than it reports)",
                         cal.speedup
                     );
                     return result;
