@@ -2,14 +2,15 @@
 //! quantile [`inv_cdf`].
 //!
 //! Both [`cdf`] and [`inv_cdf`] are classic rational approximations, chosen because they are
-//! accurate to a few units in the last place of an `f64` *relative* to the result, far into the
-//! tails, where textbook one-liners such as `0.5 * erfc(-x / √2)` built on a low-accuracy `erfc`
-//! lose every digit:
+//! accurate to a few units in the last place of an `f64` *relative* to the result, far into
+//! the tails, where the textbook `0.5 * (1.0 + erf(x / √2))` loses every digit (1 + erf
+//! cancels) and the polynomial of Abramowitz and Stegun (26.2.17) is only good to 1e-7:
 //!
-//! * [`cdf`]: W. J. Cody, "Rational Chebyshev approximations for the error function",
-//!   *Mathematics of Computation* 23 (1969), 631–637, in the form of the routine `ANORM` of
-//!   W. J. Cody, "Algorithm 715: SPECFUN", *ACM Transactions on Mathematical Software* 19 (1993),
-//!   22–32 (the companion of `CALERF`, with the coefficients rescaled for Φ instead of erf).
+//! * [`cdf`]: the routine `ANORM` of W. J. Cody, "Algorithm 715: SPECFUN", *ACM Transactions
+//!   on Mathematical Software* 19 (1993), 22–32, whose near-minimax approximations Cody
+//!   derived for Φ from those of his `CALERF` for erf and erfc: W. J. Cody, "Rational
+//!   Chebyshev approximations for the error function", *Mathematics of Computation* 23
+//!   (1969), 631–637.
 //! * [`inv_cdf`]: M. J. Wichura, "Algorithm AS 241: The percentage points of the normal
 //!   distribution", *Applied Statistics* 37 (1988), 477–484, routine `PPND16`.
 //!
