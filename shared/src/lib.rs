@@ -17,6 +17,7 @@
 //! ```
 
 pub mod bs;
+pub mod fastmath;
 pub mod linalg;
 pub mod market;
 pub mod mc;
@@ -27,3 +28,4 @@ pub mod rng;
 pub mod series;
 pub mod stats;
 pub mod timing;
+pub mod ziggurat;

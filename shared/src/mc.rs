@@ -24,9 +24,11 @@
 //! # The model
 //!
 //! Geometric Brownian motion under the risk-neutral measure, simulated exactly on the
-//! monitoring dates: ln S_{t+Δ} = ln S_t + (r − q − σ²/2)Δ + σ√Δ Z with Z ~ N(0, 1)
-//! (`rand_distr::StandardNormal`, a ziggurat sampler). A European option needs only
-//! ln S_T, so it costs one normal per path.
+//! monitoring dates: ln S_{t+Δ} = ln S_t + (r − q − σ²/2)Δ + σ√Δ Z with Z ~ N(0, 1),
+//! drawn by the ziggurat method: `rand_distr::StandardNormal` for the path-dependent
+//! options, and for the European option, the hot loop of the course, the same algorithm
+//! laid out for speed ([`Ziggurat`](crate::ziggurat::Ziggurat)). A European option needs only
+//! ln S_T, so it costs one normal and (at most) one exponential per path.
 //!
 //! ```
 //! use finance::bs::{self, Contract};
@@ -40,7 +42,9 @@
 //! ```
 
 use crate::bs::{self, Barrier, Contract, ContractError};
+use crate::fastmath;
 use crate::rng::{self, Stream};
+use crate::ziggurat::Ziggurat;
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use std::fmt;
@@ -289,18 +293,24 @@ fn normal(rng: &mut Stream) -> f64 {
 /// The contract is not validated here (an invalid one gives meaningless moments);
 /// [`european`] does.
 ///
-/// Per sample: one normal Z, S_T = exp(ln S + (r − q − σ²/2)T + σ√T·Z) and the payoff; the
-/// discount factor is applied once, to the block's sums. Two optimisations keep this near
-/// the cost of the normal variate itself, and neither changes the result:
+/// Per sample: one normal Z ([`Ziggurat`]), S_T = exp(ln F + σ√T·Z) with
+/// ln F = ln S + (r − q − σ²/2)T, and the payoff; the discount factor is applied once, to
+/// the block's sums. The samples go in batches of 256 through three loops, so that each
+/// expensive step runs at full speed, and none of the tricks changes the result:
 ///
-/// * `exp` (about as expensive as the normal) is only evaluated for paths that can finish
-///   in the money, those with φ(ln F + σ√T·Z − ln K) > 0. Testing each path with an `if` would
-///   mispredict half the time; instead the normals are drawn in batches and the promising
-///   ones are appended to a buffer without branching (write always, advance the end only
-///   if promising), then priced in a second, branch-free loop. The skipped payoffs are
-///   exact zeros, so the sums are bit-identical to pricing every path.
-/// * The antithetic twin's terminal price is F·(F/S_T) with F = e^{ln F}, since
-///   S_T(Z)·S_T(−Z) = F²: a division instead of a second `exp`.
+/// 1. Draw the normals. The exponential is only needed for paths that can finish in the
+///    money, those with φ(ln F + σ√T·Z − ln K) > 0: their ln S_T are appended to the batch
+///    buffer without branching (write always, advance the end only if promising), since an
+///    `if` would mispredict half the time. The other payoffs are exact zeros, and adding a
+///    zero changes no sum, so the sums are bit-identical to pricing every path.
+/// 2. Replace each kept ln S_T by S_T with [`fastmath::exp`], a branch-free exponential
+///    that the compiler vectorises: `f64::exp` calls the C library once per path, which
+///    costs as much as everything else together.
+/// 3. Add up the payoffs and their squares, in order.
+///
+/// For an antithetic pair the twin's terminal price is F·(F/S_T), since
+/// S_T(Z)·S_T(−Z) = F²: a division instead of a second exponential; the pair is skipped
+/// only if neither half can pay.
 pub fn european_block(
     c: &Contract,
     seed: u64,
@@ -309,38 +319,53 @@ pub fn european_block(
     antithetic: bool,
 ) -> Moments {
     let mut rng = rng::stream(seed, block);
+    let normal = Ziggurat::new();
     let t = c.expiry;
-    let phi = c.kind.sign();
     let strike = c.strike;
+    let phi = c.kind.sign();
     // Everything that does not depend on Z, hoisted out of the loop.
     let log_fwd = c.spot.ln() + (c.rate - c.dividend - 0.5 * c.vol * c.vol) * t;
     let fwd = log_fwd.exp();
     let vol_sqrt_t = c.vol * t.sqrt();
+    let payoff = |s_t: f64| (phi * (s_t - strike)).max(0.0);
     // How far (in log space) the forward is in the money: a path pays only if
     // moneyness + φσ√T·Z > 0, and either half of an antithetic pair only if
     // moneyness + σ√T·|Z| > 0. The margin, far above the rounding of these logarithms,
     // keeps the test conservative: a skipped path is certainly worthless.
     const MARGIN: f64 = 1e-9;
     let moneyness = phi * (log_fwd - strike.ln());
-    let payoff = |s_t: f64| (phi * (s_t - strike)).max(0.0);
-    let (sum, sum_sq) = if antithetic {
-        batched_sums(
-            &mut rng,
-            paths,
-            |z| moneyness + vol_sqrt_t * z.abs() > -MARGIN,
-            |z| {
-                let s_t = (log_fwd + vol_sqrt_t * z).exp();
-                0.5 * (payoff(s_t) + payoff(fwd * (fwd / s_t)))
-            },
-        )
-    } else {
-        batched_sums(
-            &mut rng,
-            paths,
-            |z| moneyness + phi * vol_sqrt_t * z > -MARGIN,
-            |z| payoff((log_fwd + vol_sqrt_t * z).exp()),
-        )
+    let may_pay = |z: f64| {
+        let reach = if antithetic { z.abs() } else { phi * z };
+        moneyness + vol_sqrt_t * reach > -MARGIN
     };
+
+    let (mut sum, mut sum_sq) = (0.0, 0.0);
+    let mut batch = [0.0; BATCH];
+    let mut left = paths;
+    while left > 0 {
+        let n = left.min(BATCH as u64) as usize;
+        // 1. The normals, keeping (in order) those of paths that may pay.
+        let mut kept = 0;
+        for _ in 0..n {
+            let z = normal.sample(&mut rng);
+            batch[kept] = log_fwd + vol_sqrt_t * z;
+            kept += usize::from(may_pay(z));
+        }
+        // 2. Their terminal prices, vectorised.
+        let batch = &mut batch[..kept];
+        fastmath::exp_in_place(batch);
+        // 3. The payoffs, in order.
+        for &s_t in batch.iter() {
+            let x = if antithetic {
+                0.5 * (payoff(s_t) + payoff(fwd * (fwd / s_t)))
+            } else {
+                payoff(s_t)
+            };
+            sum += x;
+            sum_sq += x * x;
+        }
+        left -= n as u64;
+    }
     let df = (-c.rate * t).exp();
     Moments {
         count: paths,
@@ -349,39 +374,8 @@ pub fn european_block(
     }
 }
 
-/// Normals per batch in [`batched_sums`]: 2 KiB of stack, well inside the L1 cache.
+/// Samples per batch in [`european_block`]: 2 KiB of stack, well inside the L1 cache.
 const BATCH: usize = 256;
-
-/// Σ value(Z) and Σ value(Z)² over `paths` normals Z, evaluating `value` only where
-/// `may_pay(Z)` (elsewhere value(Z) must be 0). Generic, so that each call site gets its own
-/// loops with the closures inlined.
-#[inline(always)]
-fn batched_sums(
-    rng: &mut Stream,
-    paths: u64,
-    may_pay: impl Fn(f64) -> bool,
-    value: impl Fn(f64) -> f64,
-) -> (f64, f64) {
-    let (mut sum, mut sum_sq) = (0.0, 0.0);
-    let mut batch = [0.0; BATCH];
-    let mut left = paths;
-    while left > 0 {
-        let n = left.min(BATCH as u64) as usize;
-        let mut kept = 0;
-        for _ in 0..n {
-            let z = normal(rng);
-            batch[kept] = z;
-            kept += usize::from(may_pay(z));
-        }
-        for &z in &batch[..kept] {
-            let x = value(z);
-            sum += x;
-            sum_sq += x * x;
-        }
-        left -= n as u64;
-    }
-    (sum, sum_sq)
-}
 
 /// A European option by Monte Carlo: blocks `0..block_count(cfg.paths)` of
 /// [`european_block`], merged left to right.
@@ -796,16 +790,17 @@ mod tests {
     }
 
     /// The straightforward loop `european_block` must agree with bit for bit: every path
-    /// priced, in order.
+    /// priced, in order, with the same normals and the same exponential.
     fn naive_block(c: &Contract, seed: u64, block: u64, paths: u64, antithetic: bool) -> Moments {
         let mut rng = rng::stream(seed, block);
+        let normal = Ziggurat::new();
         let log_fwd = c.spot.ln() + (c.rate - c.dividend - 0.5 * c.vol * c.vol) * c.expiry;
         let fwd = log_fwd.exp();
         let vol_sqrt_t = c.vol * c.expiry.sqrt();
         let (mut sum, mut sum_sq) = (0.0, 0.0);
         for _ in 0..paths {
-            let z: f64 = rng.sample(StandardNormal);
-            let s_t = (log_fwd + vol_sqrt_t * z).exp();
+            let z = normal.sample(&mut rng);
+            let s_t = fastmath::exp(log_fwd + vol_sqrt_t * z);
             let x = if antithetic {
                 0.5 * (c.payoff(s_t) + c.payoff(fwd * (fwd / s_t)))
             } else {
