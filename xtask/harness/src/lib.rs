@@ -61,22 +61,29 @@ pub type Workload = Box<dyn FnMut()>;
 /// memory traffic, split over `threads` scoped threads. Its speedup is what this machine can
 /// deliver right now (cores, cgroup quota, noisy neighbours), so the grader expresses speedup
 /// thresholds as a fraction of it.
+///
+/// Each thread runs eight independent multiply-add chains, enough to keep a core's
+/// floating-point units busy, as a real kernel does. A single dependent chain would leave
+/// them mostly idle, and would then report a near-perfect speedup even on two hyper-threads
+/// of one physical core, where real code gains far less.
 pub fn calibration_kernel(threads: usize) -> Workload {
-    const ITERS: u64 = 40_000_000;
+    const ITERS: u64 = 50_000_000;
     let threads = threads.max(1) as u64;
     Box::new(move || {
         let per_thread = ITERS / threads;
+        // Opaque constants: the compiler cannot fold the loop into a formula.
+        let (a, b) = (black_box(0.999_999_9), black_box(1e-7));
         let total: f64 = std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     s.spawn(move || {
-                        // A dependent chain of multiply-adds: the compiler cannot skip or
-                        // vectorise it away, and it touches no memory.
-                        let mut x = 1.0 + t as f64 * 1e-9;
+                        let mut x = [1.0 + t as f64 * 1e-9; 8];
                         for _ in 0..per_thread {
-                            x = black_box(x * 0.999_999_9 + 1e-7);
+                            for v in &mut x {
+                                *v = *v * a + b;
+                            }
                         }
-                        x
+                        x.iter().sum::<f64>()
                     })
                 })
                 .collect();
