@@ -1,1 +1,72 @@
-fn main() {}
+//! Benchmarks of lab 01: `cargo bench -p lab01`. For a fast pass, or only some benchmarks,
+//! name the bench target: `cargo bench -p lab01 --bench lab01 -- --quick price_mc_parallel`.
+//!
+//! What to read in the report:
+//! - `price_mc/paths`: time per path on one thread ("time / element").
+//! - `price_mc_parallel/threads/n`: the same work on n threads; the speedup on n threads is
+//!   the time for 1 divided by the time for n.
+//! - `price_book/options`: a book of options on rayon's pool, in options per second.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use finance::bs::Contract;
+use std::hint::black_box;
+
+const SEED: u64 = 2024;
+
+fn lecture_call() -> Contract {
+    Contract::call(100.0, 100.0, 0.05, 0.2, 1.0)
+}
+
+fn sequential(c: &mut Criterion) {
+    const PATHS: u64 = 1 << 20;
+    let call = lecture_call();
+    let mut g = c.benchmark_group("price_mc");
+    g.throughput(Throughput::Elements(PATHS));
+    g.bench_function("paths", |b| {
+        b.iter(|| lab01::price_mc(black_box(&call), PATHS, SEED))
+    });
+    g.finish();
+}
+
+fn parallel(c: &mut Criterion) {
+    const PATHS: u64 = 1 << 22;
+    let call = lecture_call();
+    let logical = lab01::cores().logical;
+    let mut g = c.benchmark_group("price_mc_parallel");
+    g.throughput(Throughput::Elements(PATHS));
+    let mut counts: Vec<usize> = vec![1, 2, 4, logical];
+    counts.sort_unstable();
+    counts.dedup();
+    for threads in counts {
+        g.bench_with_input(BenchmarkId::new("threads", threads), &threads, |b, &n| {
+            b.iter(|| lab01::price_mc_parallel(black_box(&call), PATHS, SEED, n))
+        });
+    }
+    g.finish();
+}
+
+fn book(c: &mut Criterion) {
+    const OPTIONS: usize = 256;
+    const PATHS_EACH: u64 = 16_384;
+    let contracts: Vec<Contract> = (0..OPTIONS)
+        .map(|i| {
+            let strike = 80.0 + (i % 41) as f64;
+            let vol = 0.1 + 0.05 * (i % 7) as f64;
+            if i % 2 == 0 {
+                Contract::call(100.0, strike, 0.03, vol, 1.0)
+            } else {
+                Contract::put(100.0, strike, 0.03, vol, 1.0)
+            }
+        })
+        .collect();
+    let mut g = c.benchmark_group("price_book");
+    g.throughput(Throughput::Elements(OPTIONS as u64));
+    g.sample_size(20);
+    g.bench_function("options", |b| {
+        b.iter(|| lab01::price_book(black_box(&contracts), PATHS_EACH, SEED))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sequential, parallel, book);
+criterion_main!(benches);
