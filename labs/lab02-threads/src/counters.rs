@@ -128,7 +128,7 @@ impl Counter for MutexCounter {
     }
 }
 
-/// A counter behind [`parking_lot::Mutex`](::parking_lot::Mutex): smaller than std's and
+/// A counter behind [`parking_lot::Mutex`]: smaller than std's and
 /// never poisoned. Use `crate::sync::parking_lot::Mutex<u64>`.
 #[derive(Debug, Default)]
 pub struct LockCounter {
