@@ -253,14 +253,16 @@ fn bench(root: &Path, targets: &[String], criterion: &[String]) -> Result<bool, 
     let cargo =
         || std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     let mut runs = Vec::new();
+    // `--bench *`: only the criterion targets, whose harness understands criterion's flags
+    // (the library's own test harness rejects `--quick`).
     if finance {
         let mut cmd = cargo();
-        cmd.args(["bench", "-p", "finance"]);
+        cmd.args(["bench", "--bench", "*", "-p", "finance"]);
         runs.push(("finance".to_string(), cmd));
     }
     for lab in labs {
         let mut cmd = cargo();
-        cmd.arg("bench");
+        cmd.args(["bench", "--bench", "*"]);
         if course.has_solutions() {
             cmd.arg("--manifest-path")
                 .arg(root.join("solutions/Cargo.toml"));
