@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::course::{Course, Lab, Visibility};
-use crate::report::{Calibration, LabReport, Report, TestResult, TimingResult, TimingStatus};
+use crate::report::{Calibration, LabReport, Report, TestResult, TimingResult};
 use crate::runner::{self, Status};
 use crate::scratch::Scratch;
 use crate::timing;
@@ -101,14 +101,7 @@ impl<'a> Grader<'a> {
 
     /// A report in which every test fails for one reason (missing lab, broken grading).
     fn unusable(&self, lab: &Lab, why: &str) -> LabReport {
-        let mut report = LabReport {
-            lab: lab.name.clone(),
-            score: 0.0,
-            max_score: 0.0,
-            tests: Vec::new(),
-            timing: Vec::new(),
-            notes: vec![why.to_string()],
-        };
+        let mut report = LabReport::empty(&lab.name, vec![why.to_string()]);
         for file in lab.graded_files(self.options.hidden) {
             for name in &file.tests {
                 report.tests.push(self.result(
@@ -160,17 +153,7 @@ impl<'a> Grader<'a> {
             return;
         }
         for spec in &lab.spec.timing {
-            report.timing.push(TimingResult {
-                name: spec.name.clone(),
-                description: spec.description.clone(),
-                kind: spec.kind,
-                status: TimingStatus::Skipped,
-                measured: None,
-                threshold: None,
-                points: 0.0,
-                max_points: spec.points,
-                message: why.to_string(),
-            });
+            report.timing.push(TimingResult::skipped(spec, why));
         }
     }
 
@@ -193,14 +176,7 @@ impl<'a> Grader<'a> {
             want_timing,
             &dir,
         )?;
-        let mut report = LabReport {
-            lab: lab.name.clone(),
-            score: 0.0,
-            max_score: 0.0,
-            tests: Vec::new(),
-            timing: Vec::new(),
-            notes: scratch.notes.clone(),
-        };
+        let mut report = LabReport::empty(&lab.name, scratch.notes.clone());
         if !source.src.join("lib.rs").is_file() {
             report.notes.push("src/lib.rs is missing".into());
         }

@@ -141,17 +141,7 @@ pub fn check(
     cal: Option<&Calibration>,
     workdir: &Path,
 ) -> TimingResult {
-    let mut result = TimingResult {
-        name: spec.name.clone(),
-        description: spec.description.clone(),
-        kind: spec.kind,
-        status: TimingStatus::Skipped,
-        measured: None,
-        threshold: None,
-        points: 0.0,
-        max_points: spec.points,
-        message: String::new(),
-    };
+    let mut result = TimingResult::skipped(spec, "");
     let reps = spec.reps.max(1);
     let mut best: Option<(f64, f64, String)> = None;
     for attempt in 1..=ATTEMPTS {
