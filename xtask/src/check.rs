@@ -131,6 +131,7 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
         hidden: true,
         timing: false,
         timeout: None,
+        trusted: false,
     };
     let mut grader = Grader::new(course, untimed.clone());
     let stub = grader.grade_lab(
@@ -306,6 +307,7 @@ fn check_mutant(
         hidden: true,
         timing: timing && mutant.timing,
         timeout: None,
+        trusted: false,
     };
     let mut grader = Grader::new(course, options);
     grader.grade_lab(

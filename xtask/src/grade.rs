@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use crate::course::{Course, Lab, Visibility};
 use crate::report::{Calibration, LabReport, Report, TestResult, TimingResult};
-use crate::runner::{self, Status};
+use crate::runner::{self, Context, Status};
+use crate::sandbox::Isolation;
 use crate::scratch::Scratch;
-use crate::timing;
 use crate::util::{self, Error};
+use crate::{escape, interrupt, timing};
 
 /// Where a lab's code comes from.
 #[derive(Clone, Debug)]
@@ -30,6 +31,8 @@ pub struct Options {
     pub timing: bool,
     /// Overrides every lab's per-test timeout.
     pub timeout: Option<Duration>,
+    /// The instructor accepts weaker isolation than full (`--trusted`).
+    pub trusted: bool,
 }
 
 /// Grades labs, keeping what is worth keeping between them: the machine's calibration and
@@ -40,18 +43,28 @@ pub struct Grader<'a> {
     work: PathBuf,
     calibration: Option<Result<Calibration, String>>,
     reference_timing: BTreeMap<String, Result<PathBuf, String>>,
+    isolation: Isolation,
 }
 
 impl<'a> Grader<'a> {
     /// A grader working in `target/xtask/grade`.
     pub fn new(course: &'a Course, options: Options) -> Grader<'a> {
+        let work = course.root.join("target").join("xtask").join("grade");
+        let _ = fs::create_dir_all(&work);
+        let isolation = Isolation::detect(options.trusted, &[&work]);
         Grader {
             course,
             options,
-            work: course.root.join("target").join("xtask").join("grade"),
+            work,
             calibration: None,
             reference_timing: BTreeMap::new(),
+            isolation,
         }
+    }
+
+    /// The isolation student code runs under.
+    pub fn isolation(&self) -> &Isolation {
+        &self.isolation
     }
 
     /// The calibration measured so far, if any.
@@ -77,30 +90,55 @@ impl<'a> Grader<'a> {
             max_score: 0.0,
             labs: Vec::new(),
             calibration: None,
+            isolation: self.isolation.describe(),
+            isolation_warnings: self.isolation.shortfalls(),
+            interrupted: false,
         };
         for lab in labs {
+            if interrupt::interrupted() {
+                report.interrupted = true;
+                report.labs.push(self.unusable(
+                    lab,
+                    Status::GraderError,
+                    "not graded: the grader was interrupted",
+                ));
+                continue;
+            }
             let lab_report = match source(lab) {
-                Some(src) => self
-                    .grade_lab(id, lab, &src)
-                    .unwrap_or_else(|e| self.unusable(lab, &format!("grading failed: {e}"))),
+                Some(src) => self.grade_lab(id, lab, &src).unwrap_or_else(|e| {
+                    self.unusable(lab, Status::GraderError, &format!("grading failed: {e}"))
+                }),
                 None => self.unusable(
                     lab,
+                    Status::CompileError,
                     &format!(
                         "this submission has no labs/{}/src folder: the lab scores 0",
                         lab.dir_name()
                     ),
                 ),
             };
+            if interrupt::interrupted() {
+                // Its processes were killed mid-run: nothing it measured is a verdict.
+                report.interrupted = true;
+                report.labs.push(self.unusable(
+                    lab,
+                    Status::GraderError,
+                    "not graded: the grader was interrupted",
+                ));
+                continue;
+            }
             report.labs.push(lab_report);
             report.calibration = self.calibration();
             report.total();
             on_lab(&report);
         }
+        report.total();
+        on_lab(&report);
         report
     }
 
     /// A report in which every test fails for one reason (missing lab, broken grading).
-    fn unusable(&self, lab: &Lab, why: &str) -> LabReport {
+    fn unusable(&self, lab: &Lab, status: Status, why: &str) -> LabReport {
         let mut report = LabReport::empty(&lab.name, vec![why.to_string()]);
         for file in lab.graded_files(self.options.hidden) {
             for name in &file.tests {
@@ -109,7 +147,7 @@ impl<'a> Grader<'a> {
                     file.visibility,
                     &file.target,
                     name,
-                    Status::CompileError,
+                    status,
                     why.into(),
                     0,
                 ));
@@ -180,6 +218,19 @@ impl<'a> Grader<'a> {
         if !source.src.join("lib.rs").is_file() {
             report.notes.push("src/lib.rs is missing".into());
         }
+        let escapes = escape::scan_dir(&scratch.src_dir())?;
+        if !escapes.is_empty() {
+            let mut note = String::from(
+                "the grader refused to compile this lab: its src/ reaches outside itself at compile time (the lab scores 0):",
+            );
+            for e in &escapes {
+                note.push_str(&format!("\n  {e}"));
+            }
+            let mut refused = self.unusable(lab, Status::CompileError, "refused: see the notes");
+            refused.notes.splice(0..0, report.notes.drain(..));
+            refused.notes.push(note);
+            return Ok(refused);
+        }
         let mut build = scratch.build_tests(self.course)?;
         let loom: Vec<String> = scratch
             .files
@@ -215,11 +266,25 @@ impl<'a> Grader<'a> {
             }
             report.notes.push(util::truncate(&note, 6000));
         }
+        if let Some(note) = build.outside_reads(&scratch.src_dir(), &scratch.dir) {
+            report.notes.push(note);
+            let mut refused = self.unusable(lab, Status::CompileError, "refused: see the notes");
+            refused.notes.splice(0..0, report.notes.drain(..));
+            return Ok(refused);
+        }
         let timeout = self
             .options
             .timeout
             .unwrap_or(Duration::from_secs(lab.spec.timeout_secs));
-        let run_dir = dir.join("run");
+        let bin_dir = dir.join("bin");
+        let _ = fs::remove_dir_all(&bin_dir);
+        let ctx = Context {
+            isolation: &self.isolation,
+            exec: &build.bins,
+            private: &dir.join("private"),
+        };
+        let member = crate::scratch::member_name(&scratch.dir);
+        let mut leftovers = 0;
         for file in &scratch.files {
             let exe = build.executables.get(&file.target);
             let target_errors = build.target_errors.get(&file.target);
@@ -237,42 +302,76 @@ impl<'a> Grader<'a> {
                 };
                 report.notes.push(why);
             }
+            let prepared = exe.map(|exe| {
+                let mark = scratch.markers.get(&file.target).map_or("", String::as_str);
+                runner::prepare_exe(exe, mark, &bin_dir)
+            });
             for name in &file.tests {
-                let result = match exe {
-                    None => self.result(
-                        lab,
-                        file.visibility,
-                        &file.target,
-                        name,
+                if interrupt::interrupted() {
+                    return Err(Error::new("interrupted"));
+                }
+                let (status, message, ms) = match &prepared {
+                    None => (
                         Status::CompileError,
-                        "does not compile (see the notes)".into(),
+                        "does not compile (see the notes)".to_string(),
                         0,
                     ),
-                    Some(exe) => {
-                        let run = runner::run_test(exe, name, timeout, &run_dir)?;
-                        let message = if file.visibility == Visibility::Hidden
-                            && run.status == Status::Failed
-                            && !lab.spec.show_hidden_messages
-                        {
-                            "a hidden test failed (its details are shown after the deadline)".into()
-                        } else {
-                            // Scratch paths mean nothing to the student: show their own.
-                            let member = crate::scratch::member_name(&scratch.dir);
-                            run.message.replace(&format!("{member}/src/"), "src/")
-                        };
-                        self.result(
-                            lab,
-                            file.visibility,
-                            &file.target,
-                            name,
-                            run.status,
-                            message,
-                            run.elapsed.as_millis() as u64,
-                        )
+                    Some(Err(e)) => (
+                        Status::GraderError,
+                        format!("the grader could not prepare the test binary: {e}"),
+                        0,
+                    ),
+                    Some(Ok(prepared)) => {
+                        let workdir = dir.join("run").join(name);
+                        match runner::run_test(prepared, name, timeout, &ctx, &workdir) {
+                            Err(e) => (
+                                Status::GraderError,
+                                format!("the grader could not run this test: {e}"),
+                                0,
+                            ),
+                            Ok(run) => {
+                                leftovers += run.leftovers;
+                                // Scratch paths mean nothing to the student: show their own.
+                                let message = run
+                                    .message
+                                    .replace(&format!("{member}/src/"), "src/")
+                                    .replace(
+                                        &format!(
+                                            "{member}/grading-tests/{}-{}.rs",
+                                            crate::scratch::TEST_MODULE,
+                                            file.target
+                                        ),
+                                        &format!("tests/{}.rs", file.target),
+                                    );
+                                (run.status, message, run.elapsed.as_millis() as u64)
+                            }
+                        }
                     }
                 };
-                report.tests.push(result);
+                let message = if file.visibility == Visibility::Hidden
+                    && status != Status::Passed
+                    && !lab.spec.show_hidden_messages
+                {
+                    hidden_mask(status)
+                } else {
+                    message
+                };
+                report.tests.push(self.result(
+                    lab,
+                    file.visibility,
+                    &file.target,
+                    name,
+                    status,
+                    message,
+                    ms,
+                ));
             }
+        }
+        let _ = fs::remove_dir_all(&bin_dir);
+        if leftovers > 0 {
+            report.notes.push(format!(
+                "tests left {leftovers} process(es) running after they ended; the grader killed them (see each test's message)"
+            ));
         }
         if want_timing {
             self.timing_checks(lab, &scratch, &mut report);
@@ -310,34 +409,49 @@ impl<'a> Grader<'a> {
             }
         };
         let reference = self.reference_timing(lab);
-        let workdir = scratch.dir.join("run");
-        let _ = fs::create_dir_all(&workdir);
+        let bins = Vec::new();
+        let private = scratch.dir.join("private");
+        let ctx = Context {
+            isolation: &self.isolation,
+            exec: &bins,
+            private: &private,
+        };
+        let workdir = scratch.dir.join("run").join("timing");
         if self.calibration.is_none() {
             let exe = reference.as_deref().unwrap_or(&student);
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             self.calibration =
-                Some(timing::calibrate(exe, threads, &workdir).map_err(|e| e.to_string()));
+                Some(timing::calibrate(exe, threads, &ctx, &workdir).map_err(|e| e.to_string()));
         }
         let cal = self.calibration();
         if let Some(Err(e)) = &self.calibration {
-            report
-                .notes
-                .push(format!("machine calibration failed: {e}"));
+            report.notes.push(format!(
+                "grader error: the machine calibration failed, so speedup checks put no points at stake: {e}"
+            ));
+        }
+        if let Err(e) = &reference {
+            report.notes.push(format!(
+                "grader error: the reference solution's timing program is unusable, so ratio checks put no points at stake: {e}"
+            ));
         }
         for spec in &lab.spec.timing {
             report.timing.push(timing::check(
                 spec,
                 &student,
-                reference.as_deref(),
-                cal.as_ref(),
+                reference.as_deref().map_err(String::as_str),
+                self.calibration.as_ref().map(|c| c.as_ref().map_err(String::as_str)),
+                &ctx,
                 &workdir,
             ));
         }
+        let _ = cal;
     }
 
     /// The reference solution's timing program for `lab`, built once per grading run.
-    fn reference_timing(&mut self, lab: &Lab) -> Option<PathBuf> {
-        let sol = lab.solution_dir.clone()?;
+    fn reference_timing(&mut self, lab: &Lab) -> Result<PathBuf, String> {
+        let Some(sol) = lab.solution_dir.clone() else {
+            return Err("this checkout has no reference solution".into());
+        };
         let course = self.course;
         let dir = self.work.join("_reference").join(&lab.name);
         self.reference_timing
@@ -348,10 +462,23 @@ impl<'a> Grader<'a> {
                         .map_err(|e| e.to_string())?;
                 scratch.build_timing(course).map_err(|e| e.to_string())
             })
-            .as_ref()
-            .ok()
-            .cloned()
+            .clone()
     }
+}
+
+/// What a student sees of a hidden test that did not pass: its status, never its message.
+fn hidden_mask(status: Status) -> String {
+    let what = match status {
+        Status::Failed => "failed",
+        Status::Timeout => "ran past its time limit",
+        Status::Crashed => "crashed",
+        Status::CompileError => "did not compile",
+        Status::GraderError => "could not be run by the grader",
+        Status::Passed => "passed",
+    };
+    format!(
+        "a hidden test {what}; its message is withheld from this report (hidden tests stay private unless the lab's grading spec sets show_hidden_messages)"
+    )
 }
 
 /// A folder-safe version of a submission's name.

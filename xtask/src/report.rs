@@ -24,6 +24,12 @@ pub struct Report {
     /// The machine's calibration, when timing checks ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Calibration>,
+    /// The isolation student code ran under (see `docs/GRADING.md`, threat model).
+    pub isolation: String,
+    /// What full isolation would add, when the machine offers less.
+    pub isolation_warnings: Vec<String>,
+    /// The grader was stopped (Ctrl-C, SIGTERM) before it graded every lab.
+    pub interrupted: bool,
 }
 
 /// The machine as measured at grading time.
@@ -86,6 +92,9 @@ pub enum TimingStatus {
     /// Not run (say why in `message`): no credit, and no points at stake (`max_points` 0)
     /// when the machine, not the code, is the reason.
     Skipped,
+    /// The grader could not measure it (the reference solution or the calibration failed):
+    /// the course's fault, so no points are at stake (`max_points` 0).
+    GraderError,
 }
 
 /// One timing check.
@@ -193,6 +202,16 @@ fn fmt_points(x: f64) -> String {
 pub fn table(report: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "Grade report: {}", report.submission);
+    let _ = writeln!(s, "Isolation: {}", report.isolation);
+    for w in &report.isolation_warnings {
+        let _ = writeln!(s, "WARNING: weaker isolation than full: {w}");
+    }
+    if report.interrupted {
+        let _ = writeln!(
+            s,
+            "INTERRUPTED: the grader was stopped; labs marked grader_error were not graded"
+        );
+    }
     if let Some(c) = &report.calibration {
         let _ = writeln!(
             s,
@@ -332,11 +351,19 @@ fn gradescope(report: &Report) -> Result<String, Error> {
             });
         }
     }
-    let notes: Vec<String> = report
-        .labs
-        .iter()
-        .flat_map(|l| l.notes.iter().map(move |n| format!("{}: {n}", l.lab)))
-        .collect();
+    let mut notes = vec![format!("Isolation: {}", report.isolation)];
+    notes.extend(
+        report
+            .isolation_warnings
+            .iter()
+            .map(|w| format!("WARNING: weaker isolation than full: {w}")),
+    );
+    notes.extend(
+        report
+            .labs
+            .iter()
+            .flat_map(|l| l.notes.iter().map(move |n| format!("{}: {n}", l.lab))),
+    );
     let results = GsResults {
         score: report.score,
         output: notes.join("\n"),
@@ -352,6 +379,10 @@ fn junit(report: &Report) -> Result<String, Error> {
     let mut jr = JReport::new(format!("parlab: {}", report.submission));
     for lab in &report.labs {
         let mut suite = TestSuite::new(lab.lab.clone());
+        suite.add_property(("isolation", report.isolation.as_str()));
+        for w in &report.isolation_warnings {
+            suite.add_property(("isolation-warning", w.as_str()));
+        }
         for t in &lab.tests {
             let status = match t.status {
                 Status::Passed => TestCaseStatus::success(),
@@ -460,6 +491,9 @@ mod tests {
             max_score: 0.0,
             labs: vec![lab],
             calibration: None,
+            isolation: "landlock ABI 7".into(),
+            isolation_warnings: vec![],
+            interrupted: false,
         };
         r.total();
         r

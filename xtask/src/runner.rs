@@ -1,22 +1,21 @@
-//! Running one graded test in its own process, and reading its verdict from a channel the
-//! student's code cannot forge.
+//! Running one graded test in its own sandboxed process, and reading its verdict from a
+//! channel the student's code cannot forge.
 
 use std::fs;
-use std::io::Read;
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::scratch::{TEST_MODULE, VERDICT_TEST};
-use crate::util::{self, Error, Outcome};
+use crate::sandbox::{self, Isolation, Job, JobResult};
+use crate::scratch::{MARK_LEN, TEST_MODULE, VERDICT_MODULE};
+use crate::util::{self, CappedOutput, Error};
 
 /// How a test ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// The test function returned normally and libtest reported success.
+    /// The graded test function returned normally and the process then exited cleanly.
     Passed,
     /// The test panicked (an assertion failed).
     Failed,
@@ -25,8 +24,10 @@ pub enum Status {
     /// The process died before the test returned: abort, stack overflow, a signal, or an exit
     /// in the middle of the test.
     Crashed,
-    /// The lab, or this test file, did not compile.
+    /// The lab, or this test file, did not compile (or the grader refused to compile it).
     CompileError,
+    /// The grader itself failed to run this test: the course's fault, not the student's.
+    GraderError,
 }
 
 /// The result of running one test.
@@ -36,82 +37,153 @@ pub struct TestRun {
     pub status: Status,
     /// One or a few lines saying why (the panic message, the signal).
     pub message: String,
-    /// Wall time of the process.
+    /// Wall time of the test process.
     pub elapsed: Duration,
+    /// Processes the test left running (all killed).
+    pub leftovers: usize,
 }
 
-/// Runs test `name` of the test executable `exe` in the scratch folder `workdir`, with a
-/// cleared environment and a deadline.
+/// A test binary as the sandbox runs it: a copy with a fresh nonce over its marker, which
+/// student code may execute but not read.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The copy.
+    pub path: PathBuf,
+    /// The nonce a passing test writes.
+    pub nonce: String,
+}
+
+/// Copies `exe` into `dir` with a fresh nonce patched over `mark`.
+pub fn prepare_exe(exe: &Path, mark: &str, dir: &Path) -> Result<Prepared, Error> {
+    let mut bytes =
+        fs::read(exe).map_err(|e| Error::new(format!("cannot read {}: {e}", exe.display())))?;
+    let hits: Vec<usize> = memchr::memmem::find_iter(&bytes, mark.as_bytes()).collect();
+    let [at] = hits[..] else {
+        return Err(Error::new(format!(
+            "{} holds the verdict marker {} times (expected once)",
+            exe.display(),
+            hits.len()
+        )));
+    };
+    let nonce = util::random_hex(MARK_LEN)?;
+    bytes[at..at + MARK_LEN].copy_from_slice(nonce.as_bytes());
+    fs::create_dir_all(dir)?;
+    let name = exe
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let path = dir.join(format!("{name}-{}", &nonce[..8]));
+    sandbox::write_exec_only(&path, &bytes)?;
+    Ok(Prepared { path, nonce })
+}
+
+/// Where and how student code runs, shared by the tests of one lab.
+pub struct Context<'a> {
+    /// What the machine gives.
+    pub isolation: &'a Isolation,
+    /// The lab's binaries, executable from tests.
+    pub exec: &'a [PathBuf],
+    /// A folder only the grader can read, for the supervisor's results.
+    pub private: &'a Path,
+}
+
+impl Context<'_> {
+    /// A sandbox job running `program` in the fresh folder `workdir`.
+    pub fn job(&self, program: &Path, args: Vec<String>, workdir: &Path, timeout: Duration) -> Result<Job, Error> {
+        sandbox::fresh_dir(workdir, self.isolation.uid)?;
+        fs::create_dir_all(self.private)?;
+        let tmp = workdir.join("tmp");
+        Ok(Job {
+            program: program.to_path_buf(),
+            args,
+            cwd: workdir.to_path_buf(),
+            env: vec![
+                ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+                ("HOME".into(), workdir.display().to_string()),
+                ("TMPDIR".into(), tmp.display().to_string()),
+                ("LANG".into(), "C.UTF-8".into()),
+                ("RUST_BACKTRACE".into(), "0".into()),
+            ],
+            read: Vec::new(),
+            exec: self.exec.to_vec(),
+            write: vec![workdir.to_path_buf()],
+            timeout_ms: timeout.as_millis() as u64,
+            uid: self.isolation.uid,
+            landlock: self.isolation.landlock_abi > 0,
+            nonce: None,
+            result: self.private.join(format!("result-{}.json", util::random_hex(12)?)),
+        })
+    }
+
+    /// Runs `job`; its output and the supervisor's result.
+    pub fn run(&self, job: &Job) -> Result<(JobResult, CappedOutput), Error> {
+        let mut output = CappedOutput::default();
+        let (result, _) = sandbox::run(job, &mut output)?;
+        let _ = fs::remove_dir_all(&job.cwd);
+        Ok((result, output))
+    }
+}
+
+/// Runs test `name` of the prepared test binary in a fresh folder `workdir`, in the sandbox,
+/// with a cleared environment and a deadline.
 pub fn run_test(
-    exe: &Path,
+    exe: &Prepared,
     name: &str,
     timeout: Duration,
+    ctx: &Context,
     workdir: &Path,
 ) -> Result<TestRun, Error> {
-    fs::create_dir_all(workdir.join("tmp"))?;
-    let nonce = nonce()?;
-    let verdict = workdir.join(format!(".verdict-{}", &nonce[..8]));
-    let _ = fs::remove_file(&verdict);
-    let full_name = format!("{TEST_MODULE}::{name}");
-    let mut cmd = Command::new(exe);
-    cmd.args([
-        "--exact",
-        &full_name,
-        VERDICT_TEST,
-        "--test-threads=1",
-        "--nocapture",
-    ])
-    .current_dir(workdir)
-    .env_clear()
-    .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-    .env("HOME", workdir)
-    .env("TMPDIR", workdir.join("tmp"))
-    .env("LANG", "C.UTF-8")
-    .env("RUST_BACKTRACE", "0");
-    let stdin = format!("{nonce} {}\n", verdict.display());
-    let done = util::run_capped(cmd, stdin.as_bytes(), timeout)?;
-    let reached_verdict = fs::read_to_string(&verdict).is_ok_and(|v| v == nonce);
-    let _ = fs::remove_file(&verdict);
-    let output = done.output.text();
-    // libtest announces how many tests it will run before any test code runs, so this line
-    // is the harness's own: a graded test missing from the binary would otherwise "pass".
-    if !matches!(done.outcome, Outcome::TimedOut)
-        && output.lines().find(|l| l.starts_with("running ")) != Some("running 2 tests")
-    {
+    let full_name = format!("{TEST_MODULE}::{VERDICT_MODULE}::{name}");
+    let args = ["--exact", &full_name, "--test-threads=1", "--nocapture"]
+        .map(String::from)
+        .to_vec();
+    let mut job = ctx.job(&exe.path, args, workdir, timeout)?;
+    job.nonce = Some(exe.nonce.clone());
+    let (result, output) = ctx.run(&job)?;
+    let output = output.text();
+    // libtest announces how many tests it runs; none means the course's test is missing.
+    if output.lines().any(|l| l == "running 0 tests") {
         return Err(Error::new(format!(
-            "test `{name}` is not in the compiled test binary {} (is it behind a cfg, or in a nested module?)",
-            exe.display()
+            "test `{name}` is not in the compiled test binary (is it behind a cfg, or in a nested module?)"
         )));
     }
-    let (status, message) = match &done.outcome {
-        Outcome::TimedOut => (
+    let how = result.describe();
+    let (status, message) = if result.timed_out {
+        (
             Status::Timeout,
             format!(
                 "did not finish within {} s (an infinite loop, a deadlock, or far too slow); the process and its children were killed",
                 timeout.as_secs()
             ),
-        ),
-        Outcome::Exited(status) if reached_verdict && status.success() => {
-            (Status::Passed, String::new())
-        }
-        Outcome::Exited(status) if reached_verdict => (
-            Status::Failed,
-            panic_message(&output)
-                .unwrap_or_else(|| format!("the test failed ({})", util::describe_status(status))),
-        ),
-        Outcome::Exited(status) => (Status::Crashed, crash_message(status, &output)),
+        )
+    } else if result.verdict && result.success() {
+        (Status::Passed, String::new())
+    } else if result.verdict {
+        (
+            Status::Crashed,
+            format!("the test returned, but then the process died ({how}): a thread still running?"),
+        )
+    } else if result.code == Some(101) && let Some(msg) = panic_message(&output) {
+        (Status::Failed, msg)
+    } else if result.code == Some(101) {
+        (Status::Failed, "the test failed".into())
+    } else {
+        (Status::Crashed, crash_message(&result, &output))
     };
+    let mut message = message;
+    if result.leftovers > 0 {
+        message.push_str(&format!(
+            "{}the test left {} process(es) running; the grader killed them",
+            if message.is_empty() { "" } else { "\n" },
+            result.leftovers
+        ));
+    }
     Ok(TestRun {
         status,
         message,
-        elapsed: done.elapsed,
+        elapsed: Duration::from_micros(result.elapsed_us),
+        leftovers: result.leftovers,
     })
-}
-
-fn nonce() -> Result<String, Error> {
-    let mut bytes = [0u8; 16];
-    fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The panic message of the graded test: the lines after `panicked at`, up to the `note:`.
@@ -138,11 +210,11 @@ pub fn panic_message(output: &str) -> Option<String> {
     ))
 }
 
-fn crash_message(status: &std::process::ExitStatus, output: &str) -> String {
-    let how = util::describe_status(status);
+fn crash_message(result: &JobResult, output: &str) -> String {
+    let how = result.describe();
     if output.contains("has overflowed its stack") {
         format!("stack overflow ({how}): unbounded recursion?")
-    } else if status.success() {
+    } else if result.success() {
         "the process exited with code 0 before the test returned: does the code call std::process::exit?".into()
     } else if let Some(msg) = panic_message(output) {
         format!("the process died ({how}) after a panic: {msg}")

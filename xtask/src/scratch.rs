@@ -20,8 +20,6 @@ use toml::Table;
 use crate::course::{Course, Lab, TestFile};
 use crate::util::{self, Error, Outcome};
 
-/// The name of the test the grader appends to every test target (see [`wrapper_source`]).
-pub const VERDICT_TEST: &str = "zzzz_parlab_verdict";
 /// The module every graded test file is mounted as, so test `x` runs as `t::x`.
 pub const TEST_MODULE: &str = "t";
 /// The example name of the lab's timing program in a scratch workspace.
@@ -38,6 +36,8 @@ pub struct Scratch {
     pub dir: PathBuf,
     /// Test targets compiled into it.
     pub files: Vec<TestFile>,
+    /// Each test target's verdict marker (see [`wrapper_source`]).
+    pub markers: BTreeMap<String, String>,
     /// Whether the timing program is declared.
     pub timing: bool,
     /// Notes for the report (ignored dependencies, skipped files).
@@ -49,6 +49,10 @@ pub struct Scratch {
 pub struct TestBuild {
     /// Test target name -> executable.
     pub executables: BTreeMap<String, PathBuf>,
+    /// The lab's binaries (tests run them, e.g. lab03's worker).
+    pub bins: Vec<PathBuf>,
+    /// rustc's dependency files of the units compiled from the student's `src/`.
+    pub student_dep_info: Vec<PathBuf>,
     /// Compiler errors of the library itself (every target fails), rendered.
     pub lib_errors: Vec<String>,
     /// Compiler errors per test target, rendered.
@@ -57,7 +61,54 @@ pub struct TestBuild {
     pub other_error: Option<String>,
 }
 
+impl TestBuild {
+    /// A note refusing the lab when rustc read a source file outside `src` while compiling
+    /// the student's code (see `escape`), naming the files.
+    pub fn outside_reads(&self, src: &Path, workspace: &Path) -> Option<String> {
+        let src = src.canonicalize().unwrap_or_else(|_| src.to_path_buf());
+        let mut outside = Vec::new();
+        for d in &self.student_dep_info {
+            let Ok(text) = fs::read_to_string(d) else {
+                continue;
+            };
+            for file in crate::escape::dep_info_files(&text, workspace) {
+                let file = file.canonicalize().unwrap_or(file);
+                if !file.starts_with(&src) && !outside.contains(&file) {
+                    outside.push(file);
+                }
+            }
+        }
+        if outside.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = outside.iter().map(|f| f.display().to_string()).collect();
+        Some(format!(
+            "the grader refused this lab: compiling your src/ read files outside it ({}); the grader compiles only src/ (the lab scores 0)",
+            names.join(", ")
+        ))
+    }
+}
+
+/// rustc's `.d` file beside an artifact: `deps/libx-HASH.rlib` and `deps/x-HASH` have
+/// `deps/x-HASH.d`.
+fn dep_info_path(artifact: &Path) -> PathBuf {
+    let name = artifact
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = match name.rsplit_once('.') {
+        Some((stem, "rlib" | "rmeta" | "so" | "a")) => stem.strip_prefix("lib").unwrap_or(stem),
+        _ => name.as_str(),
+    };
+    artifact.with_file_name(format!("{stem}.d"))
+}
+
 impl Scratch {
+    /// The scratch copy of the student's `src/`.
+    pub fn src_dir(&self) -> PathBuf {
+        self.dir.join(member_name(&self.dir)).join("src")
+    }
+
     /// Builds a scratch workspace for `lab` from the `src/` folder `src` in `dir`, with the
     /// given test files and, if `timing`, the lab's timing program.
     ///
@@ -102,12 +153,20 @@ impl Scratch {
             .filter(|p| timing && p.is_file());
         let manifest = lab_manifest(lab, &files, timing_src.as_deref())?;
         write_if_changed(&lab_dir.join("Cargo.toml"), manifest.as_bytes())?;
+        let mut markers = BTreeMap::new();
         for file in &files {
-            let wrapper = lab_dir
-                .join("grading-tests")
-                .join(format!("{}.rs", file.target));
-            write_if_changed(&wrapper, wrapper_source(&file.path).as_bytes())?;
+            let tests_dir = lab_dir.join("grading-tests");
+            let wrapper = tests_dir.join(format!("{}.rs", file.target));
+            let module = tests_dir.join(format!("{TEST_MODULE}-{}.rs", file.target));
+            let text = fs::read_to_string(&file.path)
+                .map_err(|e| Error::new(format!("{}: {e}", file.path.display())))?;
+            let mark = marker(&wrapper)?;
+            let (root, body) = wrapper_source(&file.target, &file.path, &text, &file.tests, &mark);
+            write_if_changed(&wrapper, root.as_bytes())?;
+            write_if_changed(&module, body.as_bytes())?;
+            markers.insert(file.target.clone(), mark);
             written.push(wrapper);
+            written.push(module);
         }
         // Files of an earlier grading run that this one did not write must not be compiled.
         for folder in ["src", "grading-tests"] {
@@ -118,6 +177,7 @@ impl Scratch {
         }
         Ok(Scratch {
             dir: dir.to_path_buf(),
+            markers,
             files,
             timing: timing_src.is_some(),
             notes,
@@ -167,6 +227,7 @@ impl Scratch {
         let mut build = TestBuild::default();
         let member = member_name(&self.dir);
         let scratch_prefix = format!("{}/", self.dir.join(&member).display());
+        let member_manifest = self.dir.join(&member).join("Cargo.toml").display().to_string();
         for msg in out
             .stdout
             .lines()
@@ -180,11 +241,29 @@ impl Scratch {
             let is_test = kinds
                 .as_array()
                 .is_some_and(|k| k.iter().any(|x| x == "test"));
+            let is_bin = kinds
+                .as_array()
+                .is_some_and(|k| k.iter().any(|x| x == "bin"));
+            let student_unit = msg["manifest_path"].as_str() == Some(member_manifest.as_str())
+                && !kinds
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|x| x == "test"));
+            if msg["reason"] == "compiler-artifact"
+                && student_unit
+                && let Some(first) = msg["filenames"][0].as_str()
+            {
+                build.student_dep_info.push(dep_info_path(Path::new(first)));
+            }
             match msg["reason"].as_str() {
                 Some("compiler-artifact") if is_test => {
                     if let Some(exe) = msg["executable"].as_str() {
                         build.executables.insert(target, PathBuf::from(exe));
                     }
+                }
+                Some("compiler-artifact") if is_bin => {
+                    build
+                        .bins
+                        .extend(msg["executable"].as_str().map(PathBuf::from));
                 }
                 Some("compiler-message") if msg["message"]["level"] == "error" => {
                     let rendered = msg["message"]["rendered"]
@@ -415,30 +494,122 @@ fn lab_manifest(lab: &Lab, files: &[TestFile], timing: Option<&Path>) -> Result<
     toml::to_string(&table).map_err(|e| Error::new(e.to_string()))
 }
 
-/// The source of a graded test target: the test file mounted as a module, plus the verdict
-/// test.
+/// The module every graded test runs in, inside [`TEST_MODULE`]: `t::__parlab::name`.
+pub const VERDICT_MODULE: &str = "__parlab";
+/// Length of the verdict marker and of the nonce patched over it.
+pub const MARK_LEN: usize = 32;
+
+/// The two files of a graded test target: its crate root, and the test file's text with the
+/// verdict module appended (mounted as module [`TEST_MODULE`]).
 ///
-/// libtest runs the tests it is given in name order, so `zzzz_parlab_verdict` runs after the
-/// graded test `t::name` has returned or panicked. It reads a secret nonce from stdin (which
-/// the grader writes and closes before any test runs) and writes it to the verdict file. A
-/// test therefore passes only if the process reached the verdict test *and* libtest exited 0:
-/// printing `test ... ok` or calling `std::process::exit(0)` mid-test gains nothing.
-pub fn wrapper_source(test_file: &Path) -> String {
-    format!(
+/// Each graded test `name` runs as `t::__parlab::name`, a test that calls the course's own
+/// `t::name` (a child module sees its parent's private items) and, only when that call
+/// returns normally (and, for a test returning `Result`, returns `Ok`), writes a nonce to
+/// descriptor 3, a pipe the sandbox supervisor reads. The binary holds a random marker of
+/// [`MARK_LEN`] bytes in place of the nonce; before every grading run the grader copies the
+/// binary, patches a fresh nonce over the marker and lets student code execute the copy but
+/// not read it. A panic, an `exit(0)` from any thread at any moment, or a printed `ok`
+/// therefore never makes a test pass: student code cannot learn the nonce short of scanning
+/// its own process memory.
+///
+/// Line numbers of the test file are kept (the module is appended), and relative `#[path]`
+/// attributes are made absolute, so the copy compiles and reports like the original.
+pub fn wrapper_source(
+    target: &str,
+    test_file: &Path,
+    text: &str,
+    tests: &[String],
+    mark: &str,
+) -> (String, String) {
+    let root = format!(
         r#"// Generated by `cargo xtask grade`; do not edit.
-#[path = {path:?}]
+#[path = "{TEST_MODULE}-{target}.rs"]
 mod {TEST_MODULE};
 
-#[test]
-fn {VERDICT_TEST}() {{
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line).expect("the grader writes the nonce on stdin");
-    let (nonce, path) = line.trim_end().split_once(' ').expect("nonce and path");
-    std::fs::write(path, nonce).expect("the verdict file is writable");
+/// Replaced by a fresh nonce in the copy of this binary that the grader runs.
+#[used]
+static PARLAB_MARK: [u8; {MARK_LEN}] = *b"{mark}";
+
+/// What a graded test returns: `()`, or a `Result` whose `Err` fails it.
+trait ParlabReturn {{
+    fn parlab_passed(self) -> bool;
+}}
+
+impl ParlabReturn for () {{
+    fn parlab_passed(self) -> bool {{
+        true
+    }}
+}}
+
+impl<E: std::fmt::Debug> ParlabReturn for Result<(), E> {{
+    fn parlab_passed(self) -> bool {{
+        match self {{
+            Ok(()) => true,
+            Err(e) => panic!("the test returned an error: {{e:?}}"),
+        }}
+    }}
+}}
+
+/// Called with what the graded test returned, once it has returned.
+fn parlab_returned(r: impl ParlabReturn) {{
+    if r.parlab_passed() {{
+        use std::io::Write as _;
+        use std::os::fd::FromRawFd as _;
+        // SAFETY: a volatile read of a static, so the patched bytes are the ones read.
+        let mark: [u8; {MARK_LEN}] = unsafe {{ std::ptr::read_volatile(&PARLAB_MARK) }};
+        // SAFETY: descriptor {fd} is the verdict pipe the supervisor opened; it is never closed here.
+        let mut pipe = std::mem::ManuallyDrop::new(unsafe {{ std::fs::File::from_raw_fd({fd}) }});
+        let _ = pipe.write_all(&[&mark[..], b"\n"].concat());
+    }}
 }}
 "#,
-        path = test_file.display().to_string()
-    )
+        fd = crate::sandbox::VERDICT_FD,
+    );
+    let dir = test_file.parent().unwrap_or(Path::new("."));
+    let mut module: String = text
+        .lines()
+        .map(|line| absolute_path_attr(line, dir))
+        .map(|l| l + "\n")
+        .collect();
+    module.push_str(&format!(
+        "\n// Appended by `cargo xtask grade`: the graded entry points.\n#[doc(hidden)]\nmod {VERDICT_MODULE} {{\n"
+    ));
+    for name in tests {
+        module.push_str(&format!(
+            "    #[test]\n    fn {name}() {{\n        crate::parlab_returned(super::{name}());\n    }}\n"
+        ));
+    }
+    module.push_str("}\n");
+    (root, module)
+}
+
+/// `#[path = "rel"]` made absolute against `dir` (other lines unchanged).
+fn absolute_path_attr(line: &str, dir: &Path) -> String {
+    let trimmed = line.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("#[path = \"")
+        && let Some((rel, tail)) = rest.split_once('"')
+        && !rel.starts_with('/')
+    {
+        let indent = &line[..line.len() - trimmed.len()];
+        return format!(
+            "{indent}#[path = {:?}{tail}",
+            dir.join(rel).display().to_string()
+        );
+    }
+    line.to_string()
+}
+
+/// The marker of an existing wrapper (kept so an unchanged test target is not rebuilt), or
+/// a new random one.
+fn marker(existing: &Path) -> Result<String, Error> {
+    if let Ok(text) = fs::read_to_string(existing)
+        && let Some(rest) = text.split(&format!("[u8; {MARK_LEN}] = *b\"")).nth(1)
+        && let Some(mark) = rest.get(..MARK_LEN)
+        && mark.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Ok(mark.to_string());
+    }
+    crate::util::random_hex(MARK_LEN)
 }
 
 /// Notes for dependencies the student's manifest adds: the grader builds with the
@@ -477,11 +648,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wrapper_mounts_the_test_file_and_adds_the_verdict_test() {
-        let src = wrapper_source(Path::new("/course/labs/lab01/tests/amdahl.rs"));
-        assert!(src.contains("#[path = \"/course/labs/lab01/tests/amdahl.rs\"]"));
-        assert!(src.contains("mod t;"));
-        assert!(src.contains("fn zzzz_parlab_verdict()"));
+    fn wrapper_calls_each_graded_test_from_a_child_module() {
+        let text = "use lab01::*;\n#[path = \"../src/server.rs\"]\nmod server;\n#[test]\nfn amdahl() {}\n";
+        let (root, module) = wrapper_source(
+            "amdahl",
+            Path::new("/course/labs/lab01/tests/amdahl.rs"),
+            text,
+            &["amdahl".to_string()],
+            &"0".repeat(MARK_LEN),
+        );
+        assert!(root.contains("#[path = \"t-amdahl.rs\"]\nmod t;"));
+        assert!(root.contains(&format!("*b\"{}\"", "0".repeat(MARK_LEN))));
+        assert!(module.starts_with("use lab01::*;\n#[path = \"/course/labs/lab01/tests/../src/server.rs\"]\n"));
+        assert!(module.contains("mod __parlab {\n    #[test]\n    fn amdahl() {\n        crate::parlab_returned(super::amdahl());"));
+        // The original lines keep their numbers.
+        assert_eq!(module.lines().nth(4), Some("fn amdahl() {}"));
+    }
+
+    #[test]
+    fn an_existing_marker_is_kept_and_a_new_one_is_random() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("w.rs");
+        let a = marker(&file).unwrap();
+        let b = marker(&file).unwrap();
+        assert_eq!(a.len(), MARK_LEN);
+        assert_ne!(a, b);
+        let (root, _) = wrapper_source("t", Path::new("/x/t.rs"), "", &[], &a);
+        fs::write(&file, root).unwrap();
+        assert_eq!(marker(&file).unwrap(), a);
     }
 
     #[test]

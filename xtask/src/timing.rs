@@ -6,11 +6,11 @@
 //! are a fraction of what an embarrassingly parallel reference kernel achieves right now.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use crate::course::{TimingKind, TimingSpec};
 use crate::report::{Calibration, TimingResult, TimingStatus};
+use crate::runner::Context;
 use crate::util::{self, Error};
 
 /// Interleaved rounds per attempt.
@@ -20,38 +20,41 @@ const ATTEMPTS: usize = 3;
 /// Deadline of one timing process.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Runs one timing process and returns its median time in nanoseconds.
+/// Runs one timing process, in the sandbox, and returns its median time in nanoseconds.
 fn run_once(
     exe: &Path,
     workload: &str,
     variant: &str,
     threads: usize,
     reps: usize,
+    ctx: &Context,
     workdir: &Path,
 ) -> Result<f64, String> {
-    let mut cmd = Command::new(exe);
-    cmd.args([workload, variant, &threads.to_string(), &reps.to_string()])
-        .current_dir(workdir)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("HOME", workdir)
-        .env("TMPDIR", workdir);
-    let done = util::run_capped(cmd, b"", RUN_TIMEOUT).map_err(|e| e.to_string())?;
-    let text = done.output.text();
+    let args = vec![
+        workload.to_string(),
+        variant.to_string(),
+        threads.to_string(),
+        reps.to_string(),
+    ];
+    let job = ctx
+        .job(exe, args, workdir, RUN_TIMEOUT)
+        .map_err(|e| e.to_string())?;
+    let (done, output) = ctx.run(&job).map_err(|e| e.to_string())?;
+    let text = output.text();
     let result = text
         .lines()
         .rev()
         .find_map(|l| l.strip_prefix(parlab_harness_prefix()))
         .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok());
-    match (&done.outcome, result) {
-        (util::Outcome::Exited(s), Some(ns)) if s.success() => Ok(ns),
-        (util::Outcome::TimedOut, _) => Err(format!(
+    match result {
+        _ if done.timed_out => Err(format!(
             "{workload} ({variant}) did not finish within {} s",
             RUN_TIMEOUT.as_secs()
         )),
-        (util::Outcome::Exited(s), _) => Err(format!(
+        Some(ns) if done.success() => Ok(ns),
+        _ => Err(format!(
             "{workload} ({variant}) failed ({}): {}",
-            util::describe_status(s),
+            done.describe(),
             util::truncate(text.trim(), 600)
         )),
     }
@@ -66,16 +69,31 @@ fn median(xs: &mut [f64]) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Medians of A and B over interleaved rounds.
+/// A timing run that failed: on the student's side, or on the reference's (the course's
+/// fault, not the student's).
+struct Failure {
+    reference: bool,
+    message: String,
+}
+
+/// Medians of A and B over interleaved rounds; `b_is_reference` says whose failure a failing
+/// B is.
 fn interleaved(
     a: &dyn Fn() -> Result<f64, String>,
     b: &dyn Fn() -> Result<f64, String>,
-) -> Result<(f64, f64), String> {
+    b_is_reference: bool,
+) -> Result<(f64, f64), Failure> {
     let mut ta = Vec::with_capacity(ROUNDS);
     let mut tb = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
-        ta.push(a()?);
-        tb.push(b()?);
+        ta.push(a().map_err(|message| Failure {
+            reference: false,
+            message,
+        })?);
+        tb.push(b().map_err(|message| Failure {
+            reference: b_is_reference,
+            message,
+        })?);
     }
     Ok((median(&mut ta), median(&mut tb)))
 }
@@ -85,14 +103,20 @@ fn interleaved(
 ///
 /// The best of up to three attempts counts: a burst of load elsewhere lowers one attempt,
 /// while a machine that really has fewer cores than it reports stays low in all of them.
-pub fn calibrate(exe: &Path, threads: usize, workdir: &Path) -> Result<Calibration, Error> {
+pub fn calibrate(
+    exe: &Path,
+    threads: usize,
+    ctx: &Context,
+    workdir: &Path,
+) -> Result<Calibration, Error> {
     let mut best: Option<f64> = None;
     for _ in 0..ATTEMPTS {
         let (seq, par) = interleaved(
-            &|| run_once(exe, "__calibrate", "seq", 1, 3, workdir),
-            &|| run_once(exe, "__calibrate", "par", threads, 3, workdir),
+            &|| run_once(exe, "__calibrate", "seq", 1, 3, ctx, workdir),
+            &|| run_once(exe, "__calibrate", "par", threads, 3, ctx, workdir),
+            false,
         )
-        .map_err(Error::new)?;
+        .map_err(|f| Error::new(f.message))?;
         let speedup = seq / par;
         best = Some(best.map_or(speedup, |b: f64| b.max(speedup)));
         if speedup >= 0.8 * threads as f64 {
@@ -137,19 +161,32 @@ pub fn ratio_credit(r: f64, max: f64, cutoff: f64) -> f64 {
 pub fn check(
     spec: &TimingSpec,
     student: &Path,
-    reference: Option<&Path>,
-    cal: Option<&Calibration>,
+    reference: Result<&Path, &str>,
+    cal: Option<Result<&Calibration, &str>>,
+    ctx: &Context,
     workdir: &Path,
 ) -> TimingResult {
     let mut result = TimingResult::skipped(spec, "");
+    let grader_error = |mut result: TimingResult, why: String| {
+        result.status = TimingStatus::GraderError;
+        result.max_points = 0.0;
+        result.points = 0.0;
+        result.message = format!("not graded (the grader's fault, not yours; no points at stake): {why}");
+        result
+    };
     let reps = spec.reps.max(1);
     let mut best: Option<(f64, f64, String)> = None;
     for attempt in 1..=ATTEMPTS {
         let measured = match spec.kind {
             TimingKind::Speedup => {
-                let Some(cal) = cal else {
-                    result.message = "no calibration available".into();
-                    return result;
+                let cal = match cal {
+                    Some(Ok(cal)) => cal,
+                    Some(Err(e)) => {
+                        return grader_error(result, format!("the machine calibration failed: {e}"));
+                    }
+                    None => {
+                        return grader_error(result, "the machine was not calibrated".into());
+                    }
                 };
                 if cal.threads < 2 {
                     result.max_points = 0.0;
@@ -167,8 +204,9 @@ pub fn check(
                 }
                 result.threshold = Some(threshold);
                 interleaved(
-                    &|| run_once(student, &spec.workload, "seq", 1, reps, workdir),
-                    &|| run_once(student, &spec.workload, "par", cal.threads, reps, workdir),
+                    &|| run_once(student, &spec.workload, "seq", 1, reps, ctx, workdir),
+                    &|| run_once(student, &spec.workload, "par", cal.threads, reps, ctx, workdir),
+                    false,
                 )
                 .map(|(seq, par)| {
                     let s = seq / par;
@@ -179,17 +217,26 @@ pub fn check(
                 })
             }
             TimingKind::Ratio => {
-                let Some(reference) = reference else {
-                    result.message = "skipped: no reference solution in this checkout".into();
-                    return result;
+                let reference = match reference {
+                    Ok(path) => path,
+                    Err(e) => {
+                        return grader_error(
+                            result,
+                            format!("the reference solution's timing program is unusable: {e}"),
+                        );
+                    }
                 };
                 let max = spec.max_ratio.unwrap_or(2.0);
                 let cutoff = spec.cutoff.unwrap_or(2.0 * max);
                 result.threshold = Some(max);
-                let threads = cal.map_or(1, |c| c.threads);
+                let threads = match cal {
+                    Some(Ok(c)) => c.threads,
+                    _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                };
                 interleaved(
-                    &|| run_once(student, &spec.workload, "par", threads, reps, workdir),
-                    &|| run_once(reference, &spec.workload, "par", threads, reps, workdir),
+                    &|| run_once(student, &spec.workload, "par", threads, reps, ctx, workdir),
+                    &|| run_once(reference, &spec.workload, "par", threads, reps, ctx, workdir),
+                    true,
                 )
                 .map(|(yours, reference)| {
                     let r = yours / reference;
@@ -201,9 +248,15 @@ pub fn check(
             }
         };
         match measured {
-            Err(msg) => {
+            Err(Failure {
+                reference: true,
+                message,
+            }) => {
+                return grader_error(result, format!("the reference solution failed: {message}"));
+            }
+            Err(Failure { message, .. }) => {
                 result.status = TimingStatus::Failed;
-                result.message = msg;
+                result.message = message;
                 return result;
             }
             Ok((value, credit, msg)) => {
