@@ -68,6 +68,22 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
         .map_err(|e| Error::new(format!("cannot run cargo test: {e}")))?;
     tally.record(status.success(), "cargo test (default members)", "");
 
+    let isolation = Grader::new(
+        &course,
+        Options {
+            hidden: true,
+            timing: false,
+            timeout: None,
+            trusted: false,
+        },
+    )
+    .isolation()
+    .clone();
+    println!("== isolation of student code: {}", isolation.describe());
+    for w in isolation.shortfalls() {
+        println!("  WARNING: weaker isolation than full: {w}");
+    }
+
     println!("== workspace consistency");
     let mirror = solutions_mirror_root(root);
     tally.record(
@@ -148,7 +164,10 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
         .filter(|t| t.status == Status::Passed)
         .map(|t| t.name.as_str())
         .collect();
-    let uncompiled = stub.tests.iter().any(|t| t.status == Status::CompileError);
+    let uncompiled = stub
+        .tests
+        .iter()
+        .any(|t| matches!(t.status, Status::CompileError | Status::GraderError));
     tally.record(
         passing.is_empty() && !uncompiled,
         &format!(
@@ -189,7 +208,7 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
     let unmeasured = solution
         .timing
         .iter()
-        .any(|t| t.status == TimingStatus::Skipped);
+        .any(|t| matches!(t.status, TimingStatus::Skipped | TimingStatus::GraderError));
     tally.record(
         solution.score == solution.max_score && solution.max_score > 0.0 && !unmeasured,
         &format!(
@@ -212,6 +231,10 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
     for mutant in &lab.spec.mutants {
         let caught = check_mutant(course, lab, sol, mutant, timing);
         let (ok, detail) = match caught {
+            Ok(report) if report.tests.iter().any(|t| t.status == Status::GraderError) => (
+                false,
+                format!("grader errors while grading it:\n{}", shortfall(&report)),
+            ),
             Ok(report) if report.score < report.max_score => {
                 (true, format!("caught by: {}", caught_by(&report)))
             }

@@ -52,14 +52,66 @@ const FILE_MACROS: &[&str] = &[
 
 /// Names of the standard prelude (and std's crates) a student's public item must not take.
 const PRELUDE: &[&str] = &[
-    "std", "core", "alloc", "Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String",
-    "Box", "ToString", "ToOwned", "Clone", "Copy", "Send", "Sync", "Sized", "Unpin", "Drop",
-    "Fn", "FnMut", "FnOnce", "drop", "Iterator", "IntoIterator", "DoubleEndedIterator",
-    "ExactSizeIterator", "Extend", "FromIterator", "Default", "Eq", "PartialEq", "Ord",
-    "PartialOrd", "AsRef", "AsMut", "Into", "From", "TryFrom", "TryInto", "assert",
-    "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq", "debug_assert_ne", "panic",
-    "println", "eprintln", "format", "vec", "matches", "todo", "unimplemented", "unreachable",
-    "dbg", "write", "writeln",
+    "std",
+    "core",
+    "alloc",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "drop",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "FromIterator",
+    "Default",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "panic",
+    "println",
+    "eprintln",
+    "format",
+    "vec",
+    "matches",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "dbg",
+    "write",
+    "writeln",
 ];
 
 /// Item keywords after which a public item's name follows.
@@ -83,7 +135,10 @@ fn tokenize(src: &str) -> Vec<(Tok, usize)> {
     let mut line = 1;
     let n = chars.len();
     let bump_lines = |from: usize, to: usize, line: &mut usize| {
-        *line += chars[from..to.min(n)].iter().filter(|&&c| c == '\n').count();
+        *line += chars[from..to.min(n)]
+            .iter()
+            .filter(|&&c| c == '\n')
+            .count();
     };
     while i < n {
         let c = chars[i];
@@ -293,7 +348,9 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
             {
                 push(
                     toks[j + 1].1,
-                    format!("a public item named `{name}` would shadow the prelude in the course's tests (they `use` your crate with `*`)"),
+                    format!(
+                        "a public item named `{name}` would shadow the prelude in the course's tests (they `use` your crate with `*`)"
+                    ),
                 );
             }
             if ident(j) == Some("use") {
@@ -305,7 +362,9 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
                     {
                         push(
                             toks[m].1,
-                            format!("re-exporting a name `{name}` would shadow the prelude in the course's tests (they `use` your crate with `*`)"),
+                            format!(
+                                "re-exporting a name `{name}` would shadow the prelude in the course's tests (they `use` your crate with `*`)"
+                            ),
                         );
                     }
                     m += 1;
@@ -320,7 +379,9 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
         {
             push(
                 line,
-                format!("a macro named `{name}` would shadow the standard one in the course's tests"),
+                format!(
+                    "a macro named `{name}` would shadow the standard one in the course's tests"
+                ),
             );
         }
         k += 1;
@@ -402,10 +463,7 @@ mod tests {
     fn path_attributes_in_any_form_are_found() {
         assert_eq!(lines("#[path = \"/x.rs\"]\nmod m;"), [1]);
         assert_eq!(lines("\n# [ path=\"/x.rs\" ] mod m;"), [2]);
-        assert_eq!(
-            lines("#[cfg_attr(all(), path = \"/x.rs\")]\nmod m;"),
-            [1]
-        );
+        assert_eq!(lines("#[cfg_attr(all(), path = \"/x.rs\")]\nmod m;"), [1]);
         assert_eq!(
             lines("macro_rules! m { ($a:ident) => { #[$a = \"/x\"] mod q; } }"),
             [1]
@@ -469,7 +527,10 @@ pub use finance::Vec3;
         let d = "/t/deps/lab01-1.d: src/lib.rs src/a\\ b.rs\n\nsrc/lib.rs:\nsrc/a\\ b.rs:\n# env-dep:X=1\n";
         assert_eq!(
             dep_info_files(d, Path::new("/ws")),
-            [PathBuf::from("/ws/src/lib.rs"), PathBuf::from("/ws/src/a b.rs")]
+            [
+                PathBuf::from("/ws/src/lib.rs"),
+                PathBuf::from("/ws/src/a b.rs")
+            ]
         );
     }
 }

@@ -132,8 +132,10 @@ impl<'a> Grader<'a> {
             report.total();
             on_lab(&report);
         }
-        report.total();
-        on_lab(&report);
+        if report.interrupted {
+            report.total();
+            on_lab(&report);
+        }
         report
     }
 
@@ -439,7 +441,9 @@ impl<'a> Grader<'a> {
                 spec,
                 &student,
                 reference.as_deref().map_err(String::as_str),
-                self.calibration.as_ref().map(|c| c.as_ref().map_err(String::as_str)),
+                self.calibration
+                    .as_ref()
+                    .map(|c| c.as_ref().map_err(String::as_str)),
                 &ctx,
                 &workdir,
             ));

@@ -189,7 +189,8 @@ fn grade(root: &Path, args: GradeArgs) -> Result<bool, Error> {
     let mut grader = Grader::new(&course, options);
     let isolation = grader.isolation();
     eprintln!("isolation: {}", isolation.describe());
-    for w in isolation.shortfalls() {
+    // A student grading their own code in the release has nothing to protect from it.
+    for w in isolation.shortfalls().into_iter().filter(|_| hidden) {
         if args.trusted {
             eprintln!("note (--trusted): {w}");
         } else {

@@ -89,7 +89,13 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// A sandbox job running `program` in the fresh folder `workdir`.
-    pub fn job(&self, program: &Path, args: Vec<String>, workdir: &Path, timeout: Duration) -> Result<Job, Error> {
+    pub fn job(
+        &self,
+        program: &Path,
+        args: Vec<String>,
+        workdir: &Path,
+        timeout: Duration,
+    ) -> Result<Job, Error> {
         sandbox::fresh_dir(workdir, self.isolation.uid)?;
         fs::create_dir_all(self.private)?;
         let tmp = workdir.join("tmp");
@@ -111,7 +117,9 @@ impl Context<'_> {
             uid: self.isolation.uid,
             landlock: self.isolation.landlock_abi > 0,
             nonce: None,
-            result: self.private.join(format!("result-{}.json", util::random_hex(12)?)),
+            result: self
+                .private
+                .join(format!("result-{}.json", util::random_hex(12)?)),
         })
     }
 
@@ -161,9 +169,13 @@ pub fn run_test(
     } else if result.verdict {
         (
             Status::Crashed,
-            format!("the test returned, but then the process died ({how}): a thread still running?"),
+            format!(
+                "the test returned, but then the process died ({how}): a thread still running?"
+            ),
         )
-    } else if result.code == Some(101) && let Some(msg) = panic_message(&output) {
+    } else if result.code == Some(101)
+        && let Some(msg) = panic_message(&output)
+    {
         (Status::Failed, msg)
     } else if result.code == Some(101) {
         (Status::Failed, "the test failed".into())
@@ -233,6 +245,26 @@ mod tests {
         let msg = panic_message(out).unwrap();
         assert!(msg.starts_with("assertion `left == right` failed\n  left: 1\n right: 2"));
         assert!(msg.contains("tests/a.rs:5:9"));
+    }
+
+    #[test]
+    fn the_copy_holds_a_fresh_nonce_where_the_marker_was_and_is_not_readable_by_others() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mark = util::random_hex(MARK_LEN).unwrap();
+        let exe = dir.path().join("test-exe");
+        fs::write(&exe, format!("\x7fELF...{mark}...")).unwrap();
+        let a = prepare_exe(&exe, &mark, &dir.path().join("bin")).unwrap();
+        let b = prepare_exe(&exe, &mark, &dir.path().join("bin")).unwrap();
+        assert_ne!(a.nonce, b.nonce, "every run gets its own nonce");
+        let copy = fs::read_to_string(&a.path).unwrap();
+        assert_eq!(copy, format!("\x7fELF...{}...", a.nonce));
+        let mode = fs::metadata(&a.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o711, "others may execute the copy, never read it");
+        // Student code that plants the marker a second time gets no copy at all.
+        fs::write(&exe, format!("{mark}{mark}")).unwrap();
+        let err = prepare_exe(&exe, &mark, &dir.path().join("bin")).unwrap_err();
+        assert!(err.to_string().contains("2 times"), "{err}");
     }
 
     #[test]

@@ -110,7 +110,10 @@ impl Isolation {
         let mut parts = Vec::new();
         parts.push(match self.landlock_abi {
             0 => "no landlock (student code can read and write what the grader can)".to_string(),
-            1..=5 => format!("landlock ABI {} (files; signals not scoped)", self.landlock_abi),
+            1..=5 => format!(
+                "landlock ABI {} (files; signals not scoped)",
+                self.landlock_abi
+            ),
             n => format!("landlock ABI {n} (files, signals, abstract sockets)"),
         });
         parts.push(match (self.uid, &self.uid_note) {
@@ -275,10 +278,7 @@ pub fn supervise_stdin() -> i32 {
     {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!(
-                "parlab-sandbox: cannot write {}: {e}",
-                job.result.display()
-            );
+            eprintln!("parlab-sandbox: cannot write {}: {e}", job.result.display());
             3
         }
     }
@@ -339,12 +339,11 @@ fn supervise(job: &Job) -> Result<JobResult, Error> {
                     return Err(std::io::Error::last_os_error());
                 }
             }
-            if let Some(fd) = ruleset_fd {
-                if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
-                    || libc::syscall(libc::SYS_landlock_restrict_self, fd, 0) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
+            if let Some(fd) = ruleset_fd
+                && (libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+                    || libc::syscall(libc::SYS_landlock_restrict_self, fd, 0) != 0)
+            {
+                return Err(std::io::Error::last_os_error());
             }
             if verdict_fd == VERDICT_FD {
                 libc::fcntl(VERDICT_FD, libc::F_SETFD, 0);
@@ -573,11 +572,7 @@ pub fn run(
     cmd.arg("__sandbox");
     let input = serde_json::to_vec(job).map_err(|e| Error::new(e.to_string()))?;
     let grace = Duration::from_secs(20);
-    let done = crate::util::run_capped(
-        cmd,
-        &input,
-        Duration::from_millis(job.timeout_ms) + grace,
-    )?;
+    let done = crate::util::run_capped(cmd, &input, Duration::from_millis(job.timeout_ms) + grace)?;
     *capture = done.output;
     let text = fs::read(&job.result).map_err(|e| {
         Error::new(format!(

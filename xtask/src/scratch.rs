@@ -227,7 +227,12 @@ impl Scratch {
         let mut build = TestBuild::default();
         let member = member_name(&self.dir);
         let scratch_prefix = format!("{}/", self.dir.join(&member).display());
-        let member_manifest = self.dir.join(&member).join("Cargo.toml").display().to_string();
+        let member_manifest = self
+            .dir
+            .join(&member)
+            .join("Cargo.toml")
+            .display()
+            .to_string();
         for msg in out
             .stdout
             .lines()
@@ -649,7 +654,8 @@ mod tests {
 
     #[test]
     fn wrapper_calls_each_graded_test_from_a_child_module() {
-        let text = "use lab01::*;\n#[path = \"../src/server.rs\"]\nmod server;\n#[test]\nfn amdahl() {}\n";
+        let text =
+            "use lab01::*;\n#[path = \"../src/server.rs\"]\nmod server;\n#[test]\nfn amdahl() {}\n";
         let (root, module) = wrapper_source(
             "amdahl",
             Path::new("/course/labs/lab01/tests/amdahl.rs"),
@@ -659,7 +665,9 @@ mod tests {
         );
         assert!(root.contains("#[path = \"t-amdahl.rs\"]\nmod t;"));
         assert!(root.contains(&format!("*b\"{}\"", "0".repeat(MARK_LEN))));
-        assert!(module.starts_with("use lab01::*;\n#[path = \"/course/labs/lab01/tests/../src/server.rs\"]\n"));
+        assert!(module.starts_with(
+            "use lab01::*;\n#[path = \"/course/labs/lab01/tests/../src/server.rs\"]\n"
+        ));
         assert!(module.contains("mod __parlab {\n    #[test]\n    fn amdahl() {\n        crate::parlab_returned(super::amdahl());"));
         // The original lines keep their numbers.
         assert_eq!(module.lines().nth(4), Some("fn amdahl() {}"));

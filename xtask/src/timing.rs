@@ -171,7 +171,8 @@ pub fn check(
         result.status = TimingStatus::GraderError;
         result.max_points = 0.0;
         result.points = 0.0;
-        result.message = format!("not graded (the grader's fault, not yours; no points at stake): {why}");
+        result.message =
+            format!("not graded (the grader's fault, not yours; no points at stake): {why}");
         result
     };
     let reps = spec.reps.max(1);
@@ -182,7 +183,10 @@ pub fn check(
                 let cal = match cal {
                     Some(Ok(cal)) => cal,
                     Some(Err(e)) => {
-                        return grader_error(result, format!("the machine calibration failed: {e}"));
+                        return grader_error(
+                            result,
+                            format!("the machine calibration failed: {e}"),
+                        );
                     }
                     None => {
                         return grader_error(result, "the machine was not calibrated".into());

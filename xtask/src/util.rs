@@ -126,7 +126,8 @@ pub fn run_capped(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Result<F
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::new(format!("cannot start {:?}: {e}", cmd.get_program())))?;
-    let _registered = crate::interrupt::register(child.id() as i32, crate::interrupt::Stop::Terminate);
+    let _registered =
+        crate::interrupt::register(child.id() as i32, crate::interrupt::Stop::Terminate);
     // The command (holding the pipe's write ends) must be dropped, or the reader never
     // sees end-of-file.
     drop(cmd);

@@ -431,3 +431,321 @@ fn regrading_a_changed_submission_recompiles_it() {
     // `adds` (2 points) and the hidden test (3) now fail.
     assert_eq!(score(), 9.0, "the change was not compiled");
 }
+
+/// Attacks on the grader itself, one test each: every one expects `1`, which the attack
+/// returns only if it worked.
+const ATTACK_TESTS: &str = r#"
+use lab90::*;
+
+#[test]
+fn reads_the_secret() {
+    assert_eq!(forge_verdict(), 1);
+}
+
+#[test]
+fn reads_the_solution_at_run_time() {
+    assert_eq!(read_solution(), 1);
+}
+
+#[test]
+fn writes_the_course() {
+    assert_eq!(write_course(), 1);
+}
+
+#[test]
+fn escapes_the_session() {
+    assert_eq!(escape_session(), 1);
+}
+
+#[test]
+fn exits_zero_after_failing() {
+    assert_eq!(exit_after_failure(), 1);
+}
+
+#[test]
+fn signals_the_grader() {
+    assert_eq!(kill_grader(), 1);
+}
+"#;
+
+/// The honest versions, so the solution passes.
+const ATTACK_GOOD: &str = r#"
+pub fn forge_verdict() -> i64 { 1 }
+pub fn read_solution() -> i64 { 1 }
+pub fn write_course() -> i64 { 1 }
+pub fn escape_session() -> i64 { 1 }
+pub fn exit_after_failure() -> i64 { 1 }
+pub fn kill_grader() -> i64 { 1 }
+"#;
+
+/// The attacks; `@COURSE@` is the course's path.
+const ATTACKS: &str = r#"
+use std::io::Write;
+use std::os::fd::FromRawFd;
+use std::os::unix::process::CommandExt;
+
+/// Every 32-hex-digit string of the test binary, written to the verdict pipe, then a failure.
+pub fn forge_verdict() -> i64 {
+    let mut pipe = unsafe { std::fs::File::from_raw_fd(3) };
+    let mut stdin = String::new();
+    let _ = std::io::stdin().read_line(&mut stdin);
+    let mut candidates = vec![stdin.trim().to_string()];
+    candidates.extend(std::env::vars().map(|(_, v)| v));
+    candidates.extend(std::env::args());
+    for path in ["/proc/self/exe".to_string(), std::env::current_exe().unwrap().display().to_string()] {
+        if let Ok(bytes) = std::fs::read(&path) {
+            for w in bytes.windows(32) {
+                if w.iter().all(|b| b.is_ascii_hexdigit()) {
+                    candidates.push(String::from_utf8_lossy(w).into_owned());
+                }
+            }
+        }
+    }
+    for c in candidates {
+        let _ = writeln!(pipe, "{c}");
+    }
+    // Had any candidate been the nonce, this exit would now count as a pass.
+    std::process::exit(0)
+}
+
+pub fn read_solution() -> i64 {
+    let hidden = std::fs::read_to_string("@COURSE@/solutions/lab90/hidden/extra.rs").is_ok();
+    let grading = std::fs::read_to_string("@COURSE@/solutions/lab90/grading.toml").is_ok();
+    let listing = std::fs::read_dir("@COURSE@/target").is_ok();
+    if hidden || grading || listing { 1 } else { 0 }
+}
+
+pub fn write_course() -> i64 {
+    let mut wrote = 0;
+    for path in [
+        "@COURSE@/PWNED",
+        "@COURSE@/solutions/lab90/src/lib.rs",
+        "@COURSE@/target/xtask/grade/PWNED",
+        "/tmp/parlab-hostile-PWNED",
+    ] {
+        if std::fs::write(path, "pub fn add(a: i64, b: i64) -> i64 { a * 0 + b * 0 + 1 }").is_ok() {
+            wrote = 1;
+        }
+    }
+    wrote
+}
+
+pub fn escape_session() -> i64 {
+    // A grandchild in a new session, orphaned at once: only a subreaper still sees it.
+    let _ = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("setsid sleep 987655 >/dev/null 2>&1 </dev/null &")
+        .status();
+    let _ = std::process::Command::new("sleep").arg("987655").process_group(0).spawn();
+    1
+}
+
+pub fn exit_after_failure() -> i64 {
+    // When the assertion fails, exit 0 from the panicking thread and from another one.
+    std::panic::set_hook(Box::new(|_| {
+        std::thread::spawn(|| std::process::exit(0));
+        std::process::exit(0)
+    }));
+    2
+}
+
+pub fn kill_grader() -> i64 {
+    let supervisor = std::os::unix::process::parent_id();
+    let stat = std::fs::read_to_string(format!("/proc/{supervisor}/stat")).unwrap_or_default();
+    let grader = stat.rsplit(')').next().unwrap_or("").split_whitespace().nth(1).unwrap_or("1").to_string();
+    let ok = std::process::Command::new("kill")
+        .args(["-KILL", &supervisor.to_string(), &grader])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok { 1 } else { 0 }
+}
+"#;
+
+use std::os::unix::fs::PermissionsExt as _;
+
+/// A course with the attack tests besides the toy ones, in a folder the sandbox uid can
+/// traverse (as a class folder on a real grader would be).
+fn attack_course(root: &Path) {
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
+    course(root);
+    write_tree(
+        root,
+        &[
+            ("labs/lab90-toy/tests/attacks.rs", ATTACK_TESTS),
+            (
+                "solutions/lab90/src/lib.rs",
+                &format!("{GOOD}{ATTACK_GOOD}"),
+            ),
+        ],
+    );
+}
+
+fn grade_json(course: &Path, sub: &Path, out: &Path) -> Value {
+    xtask(course)
+        .args([
+            "grade",
+            "--format",
+            "json",
+            "--timeout",
+            "10",
+            "--submission",
+        ])
+        .arg(sub)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+    serde_json::from_str(&fs::read_to_string(out).unwrap()).unwrap()
+}
+
+#[test]
+fn attacks_on_the_grader_fail_and_leave_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    attack_course(root);
+    let lib = format!(
+        "{GOOD}{}",
+        ATTACKS.replace("@COURSE@", &root.display().to_string())
+    );
+    let sub = submission(root, "mallory", &lib);
+    let report = grade_json(root, &sub, &root.join("report.json"));
+    let warnings = report["isolation_warnings"].as_array().unwrap();
+    assert!(
+        warnings.is_empty(),
+        "this test needs full isolation (root, Landlock): {warnings:?}"
+    );
+    assert!(
+        report["isolation"]
+            .as_str()
+            .unwrap()
+            .contains("landlock ABI")
+    );
+    let s = statuses(&report);
+    assert_eq!(status_of(&s, "reads_the_secret"), "crashed");
+    for test in [
+        "reads_the_solution_at_run_time",
+        "writes_the_course",
+        "signals_the_grader",
+    ] {
+        assert_eq!(status_of(&s, test), "failed", "{test}");
+    }
+    assert_eq!(status_of(&s, "exits_zero_after_failing"), "crashed");
+    // Escaping is not a wrong answer, but it is reported, and the processes are gone.
+    assert_eq!(status_of(&s, "escapes_the_session"), "passed");
+    let tests = report["labs"][0]["tests"].as_array().unwrap();
+    let escape = tests
+        .iter()
+        .find(|t| t["name"] == "escapes_the_session")
+        .unwrap();
+    assert!(
+        escape["message"]
+            .as_str()
+            .unwrap()
+            .contains("left 2 process"),
+        "{escape}"
+    );
+    assert_eq!(processes_with("987655"), 0, "an escaped process survived");
+    for path in [
+        root.join("PWNED"),
+        root.join("target/xtask/grade/PWNED"),
+        PathBuf::from("/tmp/parlab-hostile-PWNED"),
+    ] {
+        assert!(!path.exists(), "{} was written", path.display());
+    }
+    assert_eq!(
+        fs::read_to_string(root.join("solutions/lab90/src/lib.rs")).unwrap(),
+        format!("{GOOD}{ATTACK_GOOD}")
+    );
+    // The toy tests and the hidden one still graded normally beside the attacks.
+    assert_eq!(status_of(&s, "adds"), "passed");
+    assert_eq!(status_of(&s, "adds_negative_numbers"), "passed");
+}
+
+#[test]
+fn src_that_reads_outside_itself_at_compile_time_scores_zero_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    attack_course(root);
+    let hidden = root.join("solutions/lab90/hidden/extra.rs");
+    let head = format!(
+        "{GOOD}{ATTACK_GOOD}\n/// The hidden tests, compiled in.\npub const LEAK: &str =\n"
+    );
+    let line = head.lines().count() + 1;
+    let lib = format!(
+        "{head}    std::include_str ! ({:?});\n",
+        hidden.display().to_string()
+    );
+    let sub = submission(root, "trudy", &lib);
+    write_tree(
+        &sub,
+        &[(
+            "labs/lab90-toy/src/more.rs",
+            "#[cfg_attr(all(), path = \"../../../solutions/lab90/src/lib.rs\")]\nmod sol;\n",
+        )],
+    );
+    let report = grade_json(root, &sub, &root.join("report.json"));
+    assert_eq!(report["score"], 0.0);
+    assert!(statuses(&report).iter().all(|(_, s)| s == "compile_error"));
+    let notes = report["labs"][0]["notes"].to_string();
+    assert!(
+        notes.contains(&format!("src/lib.rs:{line}: `include_str`")),
+        "{notes}"
+    );
+    assert!(notes.contains("src/more.rs:1: `#[path"), "{notes}");
+}
+
+#[test]
+fn a_terminated_grader_stops_its_tests_and_writes_what_it_graded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    attack_course(root);
+    // A loop that outlives any patience, in a process that shows in /proc.
+    let lib = format!(
+        "{}{ATTACK_GOOD}",
+        GOOD.replace(
+            "pub fn terminates() -> i64 { 1 }",
+            "pub fn terminates() -> i64 { let _c = std::process::Command::new(\"sleep\").arg(\"987656\").spawn(); loop { std::hint::spin_loop() } }"
+        )
+    );
+    let sub = submission(root, "oscar", &lib);
+    let out = root.join("report.json");
+    let bin = assert_cmd::cargo::cargo_bin!("xtask");
+    let mut grader = std::process::Command::new(bin)
+        .arg("--course")
+        .arg(root)
+        .args([
+            "grade",
+            "--format",
+            "json",
+            "--timeout",
+            "600",
+            "--submission",
+        ])
+        .arg(&sub)
+        .arg("--out")
+        .arg(&out)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while processes_with("987656") == 0 {
+        assert!(Instant::now() < deadline, "the looping test never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &grader.id().to_string()])
+        .status()
+        .unwrap();
+    let status = grader.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 15), "{status:?}");
+    assert_eq!(
+        processes_with("987656"),
+        0,
+        "the test's child outlived the grader"
+    );
+    let report: Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["interrupted"], true);
+    assert!(
+        statuses(&report).iter().all(|(_, s)| s == "grader_error"),
+        "{report}"
+    );
+}
