@@ -2,9 +2,9 @@
 //!
 //! Gradescope unzips the bundle into `/autograder/source`, runs `setup.sh` once to build its
 //! image, then `run_autograder` for every submission, which must leave
-//! `/autograder/results/results.json`. The bundle carries the whole instructor course
-//! (solutions and hidden tests included: the zip stays on Gradescope) so the autograder runs
-//! the very grader instructors run locally.
+//! `/autograder/results/results.json`. The bundle carries the instructor course (the files
+//! git tracks, solutions and hidden tests included: the zip stays on Gradescope) so the
+//! autograder runs the very grader instructors run locally.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -61,7 +61,8 @@ pub fn run(root: &Path, out: &Path) -> Result<(), Error> {
     }
     zip.finish().map_err(zip_err)?;
     println!(
-        "wrote {} ({} course files, setup.sh, run_autograder): upload it as the assignment's autograder",
+        "wrote {} ({} course files, tracked by git: untracked and ignored files are never shipped; \
+         setup.sh, run_autograder): upload it as the assignment's autograder",
         out.display(),
         files.len()
     );

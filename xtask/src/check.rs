@@ -471,7 +471,7 @@ fn check_dist(course: &Course) -> Result<(), String> {
         fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
     }
     crate::dist::write(&course.root, &out).map_err(|e| e.to_string())?;
-    let leaked: Vec<String> = crate::dist::course_files(&out)
+    let leaked: Vec<String> = files_under(&out)
         .map_err(|e| e.to_string())?
         .into_iter()
         .map(|p| p.to_string_lossy().into_owned())
@@ -497,4 +497,25 @@ fn check_dist(course: &Course) -> Result<(), String> {
         util::Outcome::Exited(s) if s.success() => Ok(()),
         _ => Err(util::truncate(&out.stderr, 4000)),
     }
+}
+
+/// Every file under `dir`, relative to it: what a written release really holds (git would
+/// list none of them: the release is written under the course's ignored `target/`).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        for entry in fs::read_dir(root.join(rel))? {
+            let entry = entry?;
+            let rel = rel.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                walk(root, &rel, out)?;
+            } else {
+                out.push(rel);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, Path::new(""), &mut files)?;
+    files.sort();
+    Ok(files)
 }
