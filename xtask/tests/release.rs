@@ -348,3 +348,34 @@ fn outside_git_dist_and_the_bundle_refuse_to_guess() {
     }
     assert!(!out.exists() || files_under(&out).is_empty());
 }
+
+#[test]
+fn check_builds_the_release_apart_from_the_checkout() {
+    let tmp = tempdir();
+    let root = tmp.path().join("course");
+    git_course(&root);
+    let said = stdout_of(xtask(&root).args(["check", "--no-timing"]));
+    assert!(
+        said.contains("ok    cargo xtask dist builds"),
+        "the release does not build:\n{said}"
+    );
+    // The release built in directories of its own...
+    assert!(
+        root.join("target/xtask/dist-target/debug/.fingerprint")
+            .is_dir()
+    );
+    // ...so the checkout's own test binaries are still its own.
+    let out = process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .arg("test")
+        .current_dir(&root)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_BUILD_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo test in the checkout after check:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
