@@ -7,12 +7,14 @@
 //! which may ever leave the checkout.
 
 use std::fs;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use serde_json::Value;
 
 const ROOT_MANIFEST: &str = r#"[workspace]
 resolver = "3"
@@ -325,7 +327,7 @@ fn the_gradescope_bundle_ships_tracked_files_only() {
     }
     let leaked: Vec<&String> = names.iter().filter(|n| unshippable(n)).collect();
     assert!(leaked.is_empty(), "shipped: {leaked:?}");
-    for script in ["setup.sh", "run_autograder"] {
+    for script in ["setup.sh", "build_course.sh", "run_autograder"] {
         let file = zip.by_name(script).unwrap();
         assert_eq!(file.unix_mode().map(|m| m & 0o777), Some(0o755), "{script}");
     }
@@ -347,6 +349,116 @@ fn outside_git_dist_and_the_bundle_refuse_to_guess() {
         );
     }
     assert!(!out.exists() || files_under(&out).is_empty());
+}
+
+/// Unzips `zip` into `dir`, keeping the files' modes.
+fn unzip(zip: &Path, dir: &Path) {
+    let mut zip = zip::ZipArchive::new(fs::File::open(zip).unwrap()).unwrap();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let path = dir.join(file.enclosed_name().unwrap());
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        fs::write(&path, bytes).unwrap();
+        if let Some(mode) = file.unix_mode() {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode & 0o777)).unwrap();
+        }
+    }
+}
+
+/// Runs one of the bundle's scripts as Gradescope would, with the autograder folder and the
+/// grader command overridden.
+fn run_script(autograder: &Path, script: &str) -> process::Output {
+    let out = process::Command::new("bash")
+        .arg(autograder.join("source").join(script))
+        .env("PARLAB_AUTOGRADER_ROOT", autograder)
+        .env("PARLAB_XTASK", xtask_bin())
+        .env("PARLAB_SKIP_INSTALL", "1")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_BUILD_DIR")
+        .current_dir(autograder.join("source"))
+        .output()
+        .unwrap();
+    eprintln!(
+        "== {script}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn results(autograder: &Path) -> Value {
+    let path = autograder.join("results/results.json");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn the_gradescope_scripts_grade_a_submission_outside_gradescope() {
+    let tmp = tempdir();
+    let root = tmp.path().join("course");
+    git_course(&root);
+    let zip_path = tmp.path().join("autograder.zip");
+    xtask(&root)
+        .arg("gradescope-bundle")
+        .arg(&zip_path)
+        .assert()
+        .success();
+    let autograder = tmp.path().join("autograder");
+    unzip(&zip_path, &autograder.join("source"));
+
+    // setup.sh without its install half: build the course, warm the grader up.
+    let setup = run_script(&autograder, "setup.sh");
+    assert!(setup.status.success(), "setup.sh failed");
+    assert!(
+        autograder
+            .join("source/course/target/parlab-warmup.json")
+            .is_file()
+    );
+
+    // A submission: `adds` and the hidden test pass, `answers` fails.
+    write_tree(
+        &autograder.join("submission"),
+        &[(
+            "labs/lab90-toy/src/lib.rs",
+            &SOLUTION.replace("    1\n", "    2\n"),
+        )],
+    );
+    let run = run_script(&autograder, "run_autograder");
+    assert!(run.status.success());
+    let r = results(&autograder);
+    assert_eq!(r["score"], 5.0, "{r:#}");
+    let test = |name: &str| -> &Value {
+        r["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no test {name}: {r:#}"))
+    };
+    assert_eq!(test("lab90 adds")["score"], 2.0);
+    assert_eq!(test("lab90 adds")["visibility"], "visible");
+    assert_eq!(test("lab90 answers")["score"], 0.0);
+    assert_eq!(test("lab90 answers")["status"], "failed");
+    let hidden = test("lab90 adds_negative_numbers");
+    assert_eq!(hidden["score"], 3.0);
+    assert_eq!(hidden["max_score"], 3.0);
+    assert_eq!(hidden["visibility"], "after_due_date");
+
+    // Grading that errors out still leaves a results.json: 0 points, and why.
+    fs::remove_dir_all(autograder.join("submission")).unwrap();
+    fs::remove_dir_all(autograder.join("results")).unwrap();
+    let run = run_script(&autograder, "run_autograder");
+    assert!(run.status.success());
+    let r = results(&autograder);
+    assert_eq!(r["score"], 0.0, "{r:#}");
+    assert_eq!(r["tests"], Value::Array(Vec::new()));
+    let output = r["output"].as_str().unwrap();
+    assert!(
+        output.contains("could not grade") && output.contains("does not exist"),
+        "{output}"
+    );
 }
 
 #[test]
