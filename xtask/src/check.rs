@@ -489,14 +489,27 @@ fn solutions_mirror_root(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes the release to a scratch folder and builds it with every lab's tests.
+/// Writes the release to a scratch folder and proves it builds, with every lab's tests.
+///
+/// It is built in a target and build directory of its own. The release is a copy of this
+/// checkout, and Cargo names a path package's artifacts by its path relative to the
+/// workspace, the same in both: sharing the course's build directory, the release's
+/// artifacts (its `xtask` test binary, its labs) would replace the checkout's, and a later
+/// `cargo test` at the root would run the release's binaries.
+///
+/// `cargo check --all-targets` is the proof: the release differs from the checkout only in
+/// which files it has and in its root manifest, which the type-checker sees in full (every
+/// lab's tests, examples and benches), while the rest of `check` compiles and links the
+/// same code in the checkout (`cargo test`, each lab's stub with all its targets). Cold, it
+/// takes half the time of `cargo test --no-run` and a quarter of its disk (no code
+/// generation, no linking; 176 s and 220 MB against 351 s and 937 MB on 2 cores).
 fn check_dist(course: &Course) -> Result<(), String> {
     let out = course.root.join("target/xtask/dist");
     if out.exists() {
         fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
     }
     crate::dist::write(&course.root, &out).map_err(|e| e.to_string())?;
-    let leaked: Vec<String> = crate::dist::course_files(&out)
+    let leaked: Vec<String> = files_under(&out)
         .map_err(|e| e.to_string())?
         .into_iter()
         .map(|p| p.to_string_lossy().into_owned())
@@ -508,13 +521,11 @@ fn check_dist(course: &Course) -> Result<(), String> {
             leaked.join(", ")
         ));
     }
+    let target = course.root.join("target/xtask/dist-target");
     let mut cmd = cargo();
-    cmd.args(["test", "--workspace", "--no-run", "--quiet"])
-        .env(
-            "CARGO_TARGET_DIR",
-            course.root.join("target/xtask/dist-target"),
-        )
-        .env("CARGO_BUILD_BUILD_DIR", crate::scratch::build_dir(course))
+    cmd.args(["check", "--workspace", "--all-targets", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_BUILD_BUILD_DIR", &target)
         .current_dir(&out)
         .stdin(Stdio::null());
     let out = util::run_full(cmd, Duration::from_secs(20 * 60)).map_err(|e| e.to_string())?;
@@ -522,4 +533,25 @@ fn check_dist(course: &Course) -> Result<(), String> {
         util::Outcome::Exited(s) if s.success() => Ok(()),
         _ => Err(util::truncate(&out.stderr, 4000)),
     }
+}
+
+/// Every file under `dir`, relative to it: what a written release really holds (git would
+/// list none of them: the release is written under the course's ignored `target/`).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        for entry in fs::read_dir(root.join(rel))? {
+            let entry = entry?;
+            let rel = rel.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                walk(root, &rel, out)?;
+            } else {
+                out.push(rel);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, Path::new(""), &mut files)?;
+    files.sort();
+    Ok(files)
 }

@@ -1,9 +1,9 @@
 //! `cargo xtask dist OUT`: the student release.
 //!
-//! The release is this repository's tracked files without what only instructors may see:
-//! `solutions/` (reference code, hidden tests, hidden grading specs, mutants and timing
-//! programs), the CI script and the instructor documentation. Its README is the students'
-//! one (`docs/STUDENT_README.md`).
+//! The release is the files git tracks in this repository (only those: see
+//! [`course_files`]) without what only instructors may see: `solutions/` (reference code,
+//! hidden tests, hidden grading specs, mutants and timing programs), the CI script and the
+//! instructor documentation. Its README is the students' one (`docs/STUDENT_README.md`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,8 +20,8 @@ const INSTRUCTOR_ONLY: &[&str] = &[
     "docs/STUDENT_README.md",
 ];
 
-/// The files of the release, relative to the root: tracked files (git) or, outside git,
-/// every file but `target/` and `.git/`.
+/// The files of the release, relative to the root: the files git tracks, less the
+/// instructors' ones.
 pub fn release_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(course_files(root)?
         .into_iter()
@@ -32,53 +32,45 @@ pub fn release_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
         .collect())
 }
 
-/// Every file of the course: what git tracks (plus untracked files it does not ignore), or a
-/// walk of the tree outside git.
+/// Every file of the course: the files git tracks (`git ls-files --cached`: in the index,
+/// with their working-tree contents), and nothing else.
+///
+/// Untracked files are never shipped, ignored or not: an instructor's checkout holds
+/// things no student may see (a `submissions/` folder to grade, reports, notes), and the
+/// list of what a release holds must be one the instructor reviewed, by committing it.
+/// Outside a git checkout this is an error rather than a walk of the folder, which would
+/// ship all of that.
 pub fn course_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
-    let git = Command::new("git")
-        .args([
-            "ls-files",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-            "-z",
-        ])
+    let out = Command::new("git")
+        .args(["ls-files", "--cached", "-z"])
         .current_dir(root)
-        .output();
-    let mut files: Vec<PathBuf> = match git {
-        Ok(out) if out.status.success() => out
-            .stdout
-            .split(|&b| b == 0)
-            .filter(|s| !s.is_empty())
-            .map(|s| PathBuf::from(String::from_utf8_lossy(s).into_owned()))
-            .filter(|p| root.join(p).is_file())
-            .collect(),
-        _ => {
-            let mut files = Vec::new();
-            walk(root, Path::new(""), &mut files)?;
-            files
-        }
-    };
+        .output()
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot run git in {}: {e} (releases ship the files git tracks: install git)",
+                root.display()
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(Error::new(format!(
+            "git cannot list the tracked files of {}: {}\n\
+             dist and gradescope-bundle ship only the files git tracks: make the course a git \
+             checkout and commit the files to ship",
+            root.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let mut files: Vec<PathBuf> = out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|s| !s.is_empty())
+        .map(|s| PathBuf::from(String::from_utf8_lossy(s).into_owned()))
+        // A tracked file deleted from the working tree, or a submodule, is not shipped.
+        .filter(|p| root.join(p).is_file())
+        .collect();
     files.sort();
     files.dedup();
     Ok(files)
-}
-
-fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    for entry in fs::read_dir(root.join(rel))?.flatten() {
-        let name = entry.file_name();
-        if name == "target" || name == ".git" {
-            continue;
-        }
-        let rel = rel.join(&name);
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            walk(root, &rel, out)?;
-        } else if kind.is_file() {
-            out.push(rel);
-        }
-    }
-    Ok(())
 }
 
 /// Writes the release to `out` and returns the number of files written.
@@ -127,7 +119,7 @@ fn student_manifest(text: &str) -> String {
 pub fn run(root: &Path, out: &Path) -> Result<(), Error> {
     let n = write(root, out)?;
     println!(
-        "wrote the student release ({n} files) to {}\nnext: cd {} && cargo test -p lab01",
+        "wrote the student release to {} ({n} files, tracked by git: untracked and ignored files are never shipped)\nnext: cd {} && cargo test -p lab01",
         out.display(),
         out.display()
     );

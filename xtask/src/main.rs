@@ -300,8 +300,15 @@ fn bench(root: &Path, targets: &[String], criterion: &[String]) -> Result<bool, 
         let mut cmd = cargo();
         cmd.args(["bench", "--bench", "*"]);
         if course.has_solutions() {
+            // The solutions' own target directory (as `solutions/.cargo/config.toml` sets it
+            // for a `cargo` run from `solutions/`): their packages carry the labs' names, and
+            // their binaries must not replace the root workspace's in `target/`. The build
+            // directory is the root's, so registry dependencies compile once.
             cmd.arg("--manifest-path")
-                .arg(root.join("solutions/Cargo.toml"));
+                .arg(root.join("solutions/Cargo.toml"))
+                .arg("--target-dir")
+                .arg(root.join("target/solutions"))
+                .env("CARGO_BUILD_BUILD_DIR", scratch::build_dir(&course));
         }
         cmd.args(["-p", &lab.name]);
         runs.push((lab.name.clone(), cmd));
