@@ -8,7 +8,7 @@
 //!   the requested threads (`par`).
 //!
 //! Inputs are built here, not taken from the student's crate, so both builds time the same
-//! work. Try it: `cargo run --release --manifest-path solutions/Cargo.toml -p lab01
+//! work. Try it: `cd solutions && cargo run --release -p lab01
 //! --example lab01-timing -- price_mc par 2 5`.
 
 use finance::bs::Contract;

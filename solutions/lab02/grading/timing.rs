@@ -2,7 +2,7 @@
 //! against this reference (see docs/AUTHORING.md):
 //!
 //! ```text
-//! cargo run --release --manifest-path solutions/Cargo.toml -p lab02 --example lab02-timing -- parallel_sum par 2 5
+//! cd solutions && cargo run --release -p lab02 --example lab02-timing -- parallel_sum par 2 5
 //! ```
 
 use std::hint::black_box;

@@ -1,7 +1,7 @@
 //! The timing program of lab 04 (see docs/AUTHORING.md): builds each workload, the harness
 //! times it. Compiled once against the student's code and once against the reference.
 //!
-//! `cargo run --release --manifest-path solutions/Cargo.toml -p lab04 --example lab04-timing -- backtest par 2 5`
+//! `cd solutions && cargo run --release -p lab04 --example lab04-timing -- backtest par 2 5`
 //!
 //! Workloads, each a realistic size, "seq" on a one-thread rayon pool, "par" on `threads`:
 //!

@@ -5,7 +5,7 @@
 //! covariance, historical VaR, Monte Carlo VaR with 300 000 scenarios, 300 options of which
 //! 100 by Monte Carlo, 1 000 bootstrap resamples) on 30 assets × 1 260 days written once to
 //! a temporary folder. `seq` runs it in a rayon pool of 1 thread, `par` of the requested
-//! threads. Try it: `cargo run --release --manifest-path solutions/Cargo.toml -p lab05
+//! threads. Try it: `cd solutions && cargo run --release -p lab05
 //! --example lab05-timing -- pipeline par 2 3`.
 
 use std::hint::black_box;
