@@ -399,10 +399,17 @@ fn supervise(job: &Job) -> Result<JobResult, Error> {
         wait_signal(&set, deadline - now);
     }
     result.elapsed_us = start.elapsed().as_micros() as u64;
+    // Once the job has exited, everything it left running is already this subreaper's
+    // child: count them before the group kill below turns some of them into zombies.
+    let me = std::process::id() as i32;
+    let running: BTreeSet<i32> = children_of(me)
+        .into_iter()
+        .filter(|&(p, zombie)| !zombie && p != pid)
+        .map(|(p, _)| p)
+        .collect();
     // SAFETY: kill with a negative pid signals the job's process group.
     unsafe { libc::kill(-pid, libc::SIGKILL) };
-    let left = kill_tree(pid);
-    result.leftovers = left;
+    result.leftovers = kill_tree(pid, running);
     if result.code.is_none() && result.signal.is_none() && !result.timed_out {
         result.interrupted = true;
     }
@@ -465,10 +472,10 @@ fn reap(main: Option<i32>) -> Option<libc::c_int> {
 }
 
 /// Kills every process below this supervisor (reparented to it, as subreaper, when their
-/// own parents die) until none is left; returns how many were still running, `main` aside.
-fn kill_tree(main: i32) -> usize {
+/// own parents die) until none is left; returns how many were still running, `main` aside,
+/// counting those already seen in `running`.
+fn kill_tree(main: i32, mut running: BTreeSet<i32>) -> usize {
     let me = std::process::id() as i32;
-    let mut running = BTreeSet::new();
     for _ in 0..100_000 {
         let kids = children_of(me);
         if kids.is_empty() {
@@ -565,10 +572,10 @@ pub fn run(
     job: &Job,
     capture: &mut crate::util::CappedOutput,
 ) -> Result<(JobResult, crate::util::Outcome), Error> {
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::new(format!("cannot find the grader's own binary: {e}")))?;
     let _ = fs::remove_file(&job.result);
-    let mut cmd = Command::new(exe);
+    // The grader's own image, resolved in the child: still the right program when a build
+    // has replaced the file since the grader started (`check` runs `cargo test`).
+    let mut cmd = Command::new("/proc/self/exe");
     cmd.arg("__sandbox");
     let input = serde_json::to_vec(job).map_err(|e| Error::new(e.to_string()))?;
     let grace = Duration::from_secs(20);

@@ -749,3 +749,68 @@ fn a_terminated_grader_stops_its_tests_and_writes_what_it_graded() {
         "{report}"
     );
 }
+
+#[test]
+fn a_failing_reference_costs_the_student_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    attack_course(root);
+    // The reference's `add` breaks on the timing workload's input only: its tests pass, its
+    // timing run panics. A student's correct code must not pay for that.
+    let poisoned = format!(
+        "{}{ATTACK_GOOD}",
+        GOOD.replace(
+            "pub fn add(a: i64, b: i64) -> i64 { a + b }",
+            "pub fn add(a: i64, b: i64) -> i64 { assert!(a != 1_000_003, \"the reference is broken\"); a + b }"
+        )
+    );
+    write_tree(
+        root,
+        &[
+            ("solutions/lab90/src/lib.rs", &poisoned),
+            (
+                "solutions/lab90/grading/timing.rs",
+                "use parlab_harness::{Request, Workload};\n\nfn prepare(req: &Request) -> Option<Workload> {\n    match req.workload.as_str() {\n        \"add\" => Some(Box::new(|| {\n            std::hint::black_box(lab90::add(std::hint::black_box(1_000_003), 2));\n        })),\n        _ => None,\n    }\n}\n\nfn main() {\n    parlab_harness::main(prepare);\n}\n",
+            ),
+            (
+                "solutions/lab90/grading.toml",
+                "default_points = 3\n\n[[timing]]\nname = \"add_vs_reference\"\ndescription = \"add against the reference\"\nkind = \"ratio\"\nworkload = \"add\"\nmax_ratio = 2.0\npoints = 5\n",
+            ),
+        ],
+    );
+    let sub = submission(root, "grace", &format!("{GOOD}{ATTACK_GOOD}"));
+    let out = root.join("report.json");
+    // Only the toy tests and the timing check matter here: a short per-test limit.
+    xtask(root)
+        .args([
+            "grade",
+            "--format",
+            "json",
+            "--timeout",
+            "10",
+            "--submission",
+        ])
+        .arg(&sub)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let report: Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    let lab = &report["labs"][0];
+    let timing = &lab["timing"][0];
+    assert_eq!(timing["status"], "grader_error", "{timing}");
+    assert_eq!(timing["max_points"], 0.0, "{timing}");
+    assert!(
+        timing["message"]
+            .as_str()
+            .unwrap()
+            .contains("the reference solution failed"),
+        "{timing}"
+    );
+    assert_eq!(report["score"], report["max_score"], "{report}");
+    assert!(
+        lab["notes"].to_string().contains("grader error"),
+        "{}",
+        lab["notes"]
+    );
+}
