@@ -75,6 +75,7 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
             timing: false,
             timeout: None,
             trusted: false,
+            fail_fast: false,
         },
     )
     .isolation()
@@ -148,6 +149,7 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
         timing: false,
         timeout: None,
         trusted: false,
+        fail_fast: false,
     };
     let mut grader = Grader::new(course, untimed.clone());
     let stub = grader.grade_lab(
@@ -331,6 +333,8 @@ fn check_mutant(
         timing: timing && mutant.timing,
         timeout: None,
         trusted: false,
+        // One failing test proves the mutant is caught.
+        fail_fast: true,
     };
     let mut grader = Grader::new(course, options);
     grader.grade_lab(

@@ -33,6 +33,9 @@ pub struct Options {
     pub timeout: Option<Duration>,
     /// The instructor accepts weaker isolation than full (`--trusted`).
     pub trusted: bool,
+    /// Stop a lab at its first test that does not pass (`check`'s mutants: one failing test
+    /// is all it needs to know, and a hanging mutant would wait out every test's limit).
+    pub fail_fast: bool,
 }
 
 /// Grades labs, keeping what is worth keeping between them: the machine's calibration and
@@ -367,6 +370,15 @@ impl<'a> Grader<'a> {
                     message,
                     ms,
                 ));
+                if self.options.fail_fast && status != Status::Passed {
+                    break;
+                }
+            }
+            if self.options.fail_fast && report.tests.iter().any(|t| t.status != Status::Passed) {
+                report.notes.push(
+                    "stopped at the first test that did not pass (fail-fast): the tests after it were not run".into(),
+                );
+                break;
             }
         }
         let _ = fs::remove_dir_all(&bin_dir);

@@ -180,6 +180,7 @@ fn grade(root: &Path, args: GradeArgs) -> Result<bool, Error> {
         timing: !args.no_timing && hidden,
         timeout: args.timeout.map(Duration::from_secs),
         trusted: args.trusted,
+        fail_fast: false,
     };
     if !hidden {
         eprintln!(

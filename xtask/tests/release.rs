@@ -417,16 +417,33 @@ fn the_gradescope_scripts_grade_a_submission_outside_gradescope() {
             .is_file()
     );
 
-    // A submission: `adds` and the hidden test pass, `answers` fails.
+    // A submission: `adds` and the hidden test pass, `answers` fails. `answer` also tries
+    // to write Gradescope's results, now and (from a process in a session of its own)
+    // after the grader has written them.
+    let results_dir = autograder.join("results");
+    let forged = "{\\\"score\\\": 1000}";
+    let attack = format!(
+        "    let _ = std::fs::create_dir_all({dir:?});\n    let _ = std::fs::write({dir:?}.to_string() + \"/PWNED\", \"x\");\n    let _ = std::process::Command::new(\"sh\").arg(\"-c\").arg(\"setsid sh -c 'while :; do echo {forged} > {dir}/results.json 2>/dev/null; sleep 0.05; done # parlab-gs-attack' >/dev/null 2>&1 </dev/null &\").status();\n    2\n",
+        dir = results_dir.display().to_string(),
+    );
     write_tree(
         &autograder.join("submission"),
         &[(
             "labs/lab90-toy/src/lib.rs",
-            &SOLUTION.replace("    1\n", "    2\n"),
+            &SOLUTION.replace("    1\n", &attack),
         )],
     );
     let run = run_script(&autograder, "run_autograder");
     assert!(run.status.success());
+    assert!(
+        !results_dir.join("PWNED").exists(),
+        "student code wrote into the results folder"
+    );
+    assert_eq!(
+        processes_with("parlab-gs-attack"),
+        0,
+        "the student's background writer outlived grading"
+    );
     let r = results(&autograder);
     assert_eq!(r["score"], 5.0, "{r:#}");
     let test = |name: &str| -> &Value {
@@ -459,6 +476,16 @@ fn the_gradescope_scripts_grade_a_submission_outside_gradescope() {
         output.contains("could not grade") && output.contains("does not exist"),
         "{output}"
     );
+}
+
+/// Processes whose command line contains `needle`.
+fn processes_with(needle: &str) -> usize {
+    fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| fs::read(e.path().join("cmdline")).ok())
+        .filter(|c| String::from_utf8_lossy(c).contains(needle))
+        .count()
 }
 
 #[test]
