@@ -616,7 +616,9 @@ pub fn fresh_dir(dir: &Path, uid: Option<u32>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `bytes` to a new file `path` that others may execute but not read.
+/// Writes `bytes` to a new file `path` that others may execute but not read (nor its owner,
+/// when the grader is not root and student code runs as that owner: it could still `chmod`
+/// the file back, which the report's isolation line says).
 pub fn write_exec_only(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let _ = fs::remove_file(path);
     let mut f = fs::OpenOptions::new()
@@ -625,7 +627,13 @@ pub fn write_exec_only(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .open(path)?;
     f.write_all(bytes)?;
     drop(f);
-    fs::set_permissions(path, fs::Permissions::from_mode(0o711))?;
+    // SAFETY: geteuid has no preconditions.
+    let mode = if unsafe { libc::geteuid() } == 0 {
+        0o711
+    } else {
+        0o111
+    };
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
     Ok(())
 }
 
