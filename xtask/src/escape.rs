@@ -50,17 +50,17 @@ const FILE_MACROS: &[&str] = &[
     "naked_asm",
 ];
 
-/// Names of the standard prelude (and std's crates) a student's public item must not take.
-const PRELUDE: &[&str] = &[
+/// Value-namespace names of the prelude: a public `fn`, `const` or `static` (or a unit or
+/// tuple struct) named so would shadow them in the course's tests.
+const PRELUDE_VALUES: &[&str] = &["drop", "Some", "None", "Ok", "Err"];
+
+/// Type-namespace names of the prelude, and std's own crates.
+const PRELUDE_TYPES: &[&str] = &[
     "std",
     "core",
     "alloc",
     "Option",
-    "Some",
-    "None",
     "Result",
-    "Ok",
-    "Err",
     "Vec",
     "String",
     "Box",
@@ -76,7 +76,6 @@ const PRELUDE: &[&str] = &[
     "Fn",
     "FnMut",
     "FnOnce",
-    "drop",
     "Iterator",
     "IntoIterator",
     "DoubleEndedIterator",
@@ -94,6 +93,10 @@ const PRELUDE: &[&str] = &[
     "From",
     "TryFrom",
     "TryInto",
+];
+
+/// Macros of the prelude (derives included).
+const PRELUDE_MACROS: &[&str] = &[
     "assert",
     "assert_eq",
     "assert_ne",
@@ -103,6 +106,8 @@ const PRELUDE: &[&str] = &[
     "panic",
     "println",
     "eprintln",
+    "print",
+    "eprint",
     "format",
     "vec",
     "matches",
@@ -112,7 +117,27 @@ const PRELUDE: &[&str] = &[
     "dbg",
     "write",
     "writeln",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "Eq",
+    "Hash",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
 ];
+
+/// The prelude names a public item introduced by `keyword` would shadow.
+fn shadowable(keyword: &str, name: &str) -> bool {
+    let value = PRELUDE_VALUES.contains(&name);
+    let ty = PRELUDE_TYPES.contains(&name);
+    match keyword {
+        "fn" | "const" | "static" => value,
+        "struct" | "enum" | "union" => value || ty,
+        _ => ty,
+    }
+}
 
 /// Item keywords after which a public item's name follows.
 const ITEM_KEYWORDS: &[&str] = &[
@@ -290,7 +315,7 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
             push(
                 line,
                 format!(
-                    "`{name}` can read files at compile time; the grader compiles only src/, so it is not allowed"
+                    "`{name}` can read files at compile time; the grader compiles only src/, so the name is not allowed (rename a variable that merely has this name)"
                 ),
             );
         }
@@ -344,7 +369,7 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
             if let Some(kw) = ident(j)
                 && ITEM_KEYWORDS.contains(&kw)
                 && let Some(name) = ident(j + 1)
-                && PRELUDE.contains(&name)
+                && shadowable(kw, name)
             {
                 push(
                     toks[j + 1].1,
@@ -357,7 +382,7 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
                 let mut m = j + 1;
                 while m < toks.len() && !punct(m, ';') {
                     if let Some(name) = ident(m)
-                        && PRELUDE.contains(&name)
+                        && (PRELUDE_VALUES.contains(&name) || PRELUDE_TYPES.contains(&name))
                         && (punct(m + 1, ';') || punct(m + 1, ',') || punct(m + 1, '}'))
                     {
                         push(
@@ -375,7 +400,7 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
         if ident(k) == Some("macro_rules")
             && punct(k + 1, '!')
             && let Some(name) = ident(k + 2)
-            && PRELUDE.contains(&name)
+            && PRELUDE_MACROS.contains(&name)
         {
             push(
                 line,
@@ -500,7 +525,14 @@ pub use finance::Vec3;
             lines("#[macro_export]\nmacro_rules! assert_eq { ($($t:tt)*) => {} }"),
             [2]
         );
-        assert!(lines("pub fn vecs() {} pub struct Options;").is_empty());
+        assert_eq!(lines("pub struct Ok;"), [1]);
+        assert_eq!(lines("pub trait Iterator {}"), [1]);
+        // Other namespaces shadow nothing: a function named like a macro, a type like a fn.
+        assert!(
+            lines("pub fn vecs() {} pub struct Options; pub fn write() {} pub struct Drop2;")
+                .is_empty()
+        );
+        assert!(lines("pub fn format(x: f64) -> String { x.to_string() }").is_empty());
     }
 
     #[test]
