@@ -97,14 +97,17 @@ impl<'a> Grader<'a> {
             isolation_warnings: self.isolation.shortfalls(),
             interrupted: false,
         };
+        let interrupted = |grader: &Self, lab: &Lab| {
+            grader.unusable(
+                lab,
+                Status::GraderError,
+                "not graded: the grader was interrupted",
+            )
+        };
         for lab in labs {
             if interrupt::interrupted() {
                 report.interrupted = true;
-                report.labs.push(self.unusable(
-                    lab,
-                    Status::GraderError,
-                    "not graded: the grader was interrupted",
-                ));
+                report.labs.push(interrupted(self, lab));
                 continue;
             }
             let lab_report = match source(lab) {
@@ -123,11 +126,7 @@ impl<'a> Grader<'a> {
             if interrupt::interrupted() {
                 // Its processes were killed mid-run: nothing it measured is a verdict.
                 report.interrupted = true;
-                report.labs.push(self.unusable(
-                    lab,
-                    Status::GraderError,
-                    "not graded: the grader was interrupted",
-                ));
+                report.labs.push(interrupted(self, lab));
                 continue;
             }
             report.labs.push(lab_report);

@@ -7,10 +7,14 @@
 //! report line, and the grading must go on, within bounded time.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use assert_cmd::Command;
+use common::{processes_with, tempdir, write_tree};
 use serde_json::Value;
 
 /// The lab's visible tests: one per behaviour, each expecting `1`.
@@ -135,15 +139,6 @@ pub fn prints() -> i64 {
 }
 "#;
 
-/// Writes `files` (path, contents) under `root`.
-fn write_tree(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-}
-
 /// A synthetic instructor course with one lab, its solution and hidden tests.
 fn course(root: &Path) {
     write_tree(
@@ -213,19 +208,11 @@ fn status_of<'a>(statuses: &'a [(String, String)], name: &str) -> &'a str {
         .1
 }
 
-/// Processes whose command line contains `needle`.
-fn processes_with(needle: &str) -> usize {
-    fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| fs::read(e.path().join("cmdline")).ok())
-        .filter(|c| String::from_utf8_lossy(c).contains(needle))
-        .count()
-}
-
 #[test]
 fn hostile_code_ends_in_clear_report_lines() {
     let tmp = tempfile::tempdir().unwrap();
+    // A folder private to the grader: the sandbox uid cannot reach it (see below).
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o700)).unwrap();
     course(tmp.path());
     let sub = submission(tmp.path(), "mallory", HOSTILE);
     // Editing the tests gains nothing: only src/ is taken.
@@ -250,6 +237,13 @@ fn hostile_code_ends_in_clear_report_lines() {
         .assert()
         .success();
     let report: Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // A private temporary folder: uid 65534 cannot reach the scratch workspaces, so
+        // student code runs as root, and the report says so.
+        let warnings = report["isolation_warnings"].to_string();
+        assert!(warnings.contains("cannot reach"), "{warnings}");
+    }
     let s = statuses(&report);
     assert_eq!(status_of(&s, "adds"), "passed");
     assert_eq!(status_of(&s, "wrong_answer"), "failed");
@@ -561,12 +555,9 @@ pub fn kill_grader() -> i64 {
 }
 "#;
 
-use std::os::unix::fs::PermissionsExt as _;
-
-/// A course with the attack tests besides the toy ones, in a folder the sandbox uid can
-/// traverse (as a class folder on a real grader would be).
+/// A course with the attack tests besides the toy ones (in a folder the sandbox uid can
+/// traverse, as on a real grader: see `common::tempdir`).
 fn attack_course(root: &Path) {
-    fs::set_permissions(root, fs::Permissions::from_mode(0o755)).unwrap();
     course(root);
     write_tree(
         root,
@@ -600,7 +591,7 @@ fn grade_json(course: &Path, sub: &Path, out: &Path) -> Value {
 
 #[test]
 fn attacks_on_the_grader_fail_and_leave_nothing_behind() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let root = tmp.path();
     attack_course(root);
     let lib = format!(
@@ -666,7 +657,7 @@ fn attacks_on_the_grader_fail_and_leave_nothing_behind() {
 
 #[test]
 fn src_that_reads_outside_itself_at_compile_time_scores_zero_with_file_and_line() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let root = tmp.path();
     attack_course(root);
     let hidden = root.join("solutions/lab90/hidden/extra.rs");
@@ -699,7 +690,7 @@ fn src_that_reads_outside_itself_at_compile_time_scores_zero_with_file_and_line(
 
 #[test]
 fn a_terminated_grader_stops_its_tests_and_writes_what_it_graded() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let root = tmp.path();
     attack_course(root);
     // A loop that outlives any patience, in a process that shows in /proc.
@@ -755,7 +746,7 @@ fn a_terminated_grader_stops_its_tests_and_writes_what_it_graded() {
 
 #[test]
 fn a_failing_reference_costs_the_student_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let root = tmp.path();
     attack_course(root);
     // The reference's `add` breaks on the timing workload's input only: its tests pass, its

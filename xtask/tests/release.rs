@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process;
 use std::time::Duration;
 
+mod common;
+
 use assert_cmd::Command;
+use common::{processes_with, tempdir, write_tree};
 use serde_json::Value;
 
 const ROOT_MANIFEST: &str = r#"[workspace]
@@ -126,23 +129,6 @@ fn adds_negative_numbers() {
     assert_eq!(add(-2, -3), -5, "the secret expected value is -5");
 }
 "#;
-
-/// Writes `files` (path, contents) under `root`.
-fn write_tree(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-}
-
-/// A temporary folder others can traverse: as root, the grader runs student code as an
-/// unprivileged user, which must reach the scratch workspaces inside it.
-fn tempdir() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    tmp
-}
 
 /// The synthetic instructor course, in `root` (not a git repository yet).
 fn course(root: &Path) {
@@ -476,16 +462,6 @@ fn the_gradescope_scripts_grade_a_submission_outside_gradescope() {
         output.contains("could not grade") && output.contains("does not exist"),
         "{output}"
     );
-}
-
-/// Processes whose command line contains `needle`.
-fn processes_with(needle: &str) -> usize {
-    fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| fs::read(e.path().join("cmdline")).ok())
-        .filter(|c| String::from_utf8_lossy(c).contains(needle))
-        .count()
 }
 
 #[test]
