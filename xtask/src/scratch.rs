@@ -687,6 +687,48 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_that_read_a_file_outside_src_is_refused() {
+        let ws = tempfile::tempdir().unwrap();
+        let src = ws.path().join("alice-lab01/src");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(src.join("lib.rs"), "").unwrap();
+        let secret = ws.path().join("hidden.rs");
+        fs::write(&secret, "").unwrap();
+        let clean = ws.path().join("lab01-1.d");
+        fs::write(
+            &clean,
+            "/b/liblab01.rlib: alice-lab01/src/lib.rs\n\nalice-lab01/src/lib.rs:\n",
+        )
+        .unwrap();
+        let mut build = TestBuild {
+            student_dep_info: vec![clean.clone()],
+            ..TestBuild::default()
+        };
+        assert_eq!(build.outside_reads(&src, ws.path()), None);
+        let leaky = ws.path().join("lab01-2.d");
+        fs::write(
+            &leaky,
+            format!("alice-lab01/src/lib.rs:\n{}:\n", secret.display()),
+        )
+        .unwrap();
+        build.student_dep_info.push(leaky);
+        let note = build.outside_reads(&src, ws.path()).unwrap();
+        assert!(note.contains(&secret.display().to_string()), "{note}");
+    }
+
+    #[test]
+    fn dep_info_files_sit_beside_their_artifacts() {
+        assert_eq!(
+            dep_info_path(Path::new("/t/deps/liblab01-ab12.rlib")),
+            Path::new("/t/deps/lab01-ab12.d")
+        );
+        assert_eq!(
+            dep_info_path(Path::new("/t/deps/lab03_worker-cd34")),
+            Path::new("/t/deps/lab03_worker-cd34.d")
+        );
+    }
+
+    #[test]
     fn reports_dependencies_a_student_added() {
         let dir = tempfile::tempdir().unwrap();
         let ours = dir.path().join("ours.toml");
