@@ -95,13 +95,14 @@ pub fn hammer<C: Counter + ?Sized>(counter: &C, threads: usize, per_thread: u64)
 
 /// Given: a small number for the calling thread, the same for its whole life: 0 for the
 /// first thread that asks, 1 for the next, and so on.
+///
+/// It comes from [`crate::sync`], like the locks: under `--cfg loom` every thread of a loom
+/// model gets a number of its own (0, 1, 2, ... in the order they first ask, from 0 again
+/// in each interleaving), so `tests/loom.rs` can check a [`ShardedCounter`] whose threads
+/// use different cells. Use this function, not `std::thread::current().id()`: loom runs
+/// all of a model's threads on one OS thread.
 pub fn thread_index() -> usize {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
-    }
-    INDEX.with(|index| *index)
+    crate::sync::thread_index()
 }
 
 /// A counter behind the standard library's [`std::sync::Mutex`]: use

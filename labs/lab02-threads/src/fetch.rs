@@ -113,10 +113,18 @@ impl DataSource for SimulatedSource {
 /// of `tickers`, one per ticker, a failed or panicking fetch giving an `Err` in its slot.
 ///
 /// At most `workers` fetches are in flight at any moment, and exactly that many while at
-/// least `workers` remain (no more threads are started than there are tickers).
+/// least `workers` remain (no more threads are started than there are tickers). No tickers
+/// give an empty `Vec` and no fetch.
+///
+/// A fetch that panics gives `FetchError::Panicked { ticker, message }` with the panic's
+/// message (the pool's [`TaskError::Panicked`](crate::pool::TaskError::Panicked)). A
+/// [`TaskError::Lost`](crate::pool::TaskError::Lost), which a correct pool never gives,
+/// becomes `FetchError::Panicked` too, with `TaskError::Lost.to_string()` as its message.
 ///
 /// # Panics
-/// If `workers == 0`.
+/// If `workers == 0`, whatever the tickers. Check it before sizing the pool: the pool's
+/// size `min(workers, tickers)` must be raised to 1 for an empty list of tickers
+/// (`ThreadPool::new(0)` panics), and that would turn 0 workers into 1 unnoticed.
 pub fn fetch_all<D, S>(
     tickers: &[S],
     source: Arc<D>,
@@ -128,7 +136,7 @@ where
 {
     let _ = (source, tickers);
     todo!(
-        "fetch_all(workers = {workers}): a ThreadPool of min(workers, tickers) threads; map each ticker to source.fetch, then turn TaskErrors into FetchErrors"
+        "fetch_all(workers = {workers}): refuse 0 workers first, then a ThreadPool of min(workers, tickers).max(1) threads; map each ticker to source.fetch, then turn TaskErrors into FetchErrors"
     )
 }
 
@@ -150,19 +158,26 @@ pub fn csv_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
 
 /// Reads and parses every `.csv` file of `dir` ([`finance::series::read_csv`]) with
 /// `workers` threads; the results are in file-name order, one per file, so a malformed
-/// file gives an `Err` in its own slot and does not stop the others.
+/// file gives an `Err` in its own slot and does not stop the others. A folder without a
+/// `.csv` file gives `Ok` of an empty `Vec` (the pool still needs one worker, as in
+/// [`fetch_all`]).
+///
+/// `read_csv` reports every problem of a file as a `SeriesError` and does not panic. A task
+/// that panicked anyway (a bug in `finance`), or a lost one, has no `SeriesError` to stand
+/// for it: `load_folder` then panics with the task's error rather than hide a bug.
 ///
 /// # Errors
 /// If `dir` cannot be listed.
 ///
 /// # Panics
-/// If `workers == 0`.
+/// If `workers == 0` (whatever the folder holds, as in [`fetch_all`]), or if a task
+/// panicked.
 pub fn load_folder(
     dir: &Path,
     workers: usize,
 ) -> io::Result<Vec<Result<PriceSeries, SeriesError>>> {
     todo!(
-        "load_folder({}, workers = {workers}): csv_files(dir)?, then read_csv on a ThreadPool",
+        "load_folder({}, workers = {workers}): refuse 0 workers, csv_files(dir)?, then read_csv on a ThreadPool of min(workers, files).max(1) threads",
         dir.display()
     )
 }

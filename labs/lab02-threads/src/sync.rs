@@ -1,5 +1,6 @@
-//! The lab's locks, condition variables, atomics and cells: the standard library's (and
-//! parking_lot's) in a normal build, [loom]'s model-checked twins under `--cfg loom`.
+//! The lab's locks, condition variables, atomics, cells and thread numbers
+//! ([`thread_index`]): the standard library's (and parking_lot's) in a normal build,
+//! [loom]'s model-checked twins under `--cfg loom`.
 //!
 //! Code that imports its synchronisation from here instead of from `std::sync` is compiled
 //! twice without a change: normally, where it runs at full speed, and under
@@ -87,4 +88,36 @@ impl<T> UnsafeCell<T> {
     pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         f(self.0.get())
     }
+}
+
+/// A small number for the calling thread, the same for its whole life: 0 for the first
+/// thread that asks, 1 for the next, and so on (`counters::thread_index` is this function).
+///
+/// Normally a `std::thread_local!`. Under `--cfg loom` it is loom's thread-local instead,
+/// numbered by a loom atomic that starts at 0 in every execution of a model: loom runs all
+/// the threads of a model on one OS thread, where a std thread-local would give every one
+/// of them the same number (so a sharded counter under loom would use one cell only). The
+/// threads of a model are numbered in the order they first ask, which loom varies like any
+/// other interleaving.
+#[cfg(not(loom))]
+pub fn thread_index() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    std::thread_local! {
+        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    INDEX.with(|index| *index)
+}
+
+/// A small number for the calling thread of a loom model (see the normal build's docs).
+#[cfg(loom)]
+pub fn thread_index() -> usize {
+    use loom::sync::atomic::{AtomicUsize, Ordering};
+    loom::lazy_static! {
+        static ref NEXT: AtomicUsize = AtomicUsize::new(0);
+    }
+    loom::thread_local! {
+        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    INDEX.with(|index| *index)
 }

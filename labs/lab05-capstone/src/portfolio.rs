@@ -128,12 +128,14 @@ pub const BOOK_HEADER: &str =
 /// Format: a header `ticker,weight` or `ticker,quantity`, then one `TICKER,number` line per
 /// position. Blank lines, whitespace around fields and a UTF-8 byte-order mark are
 /// tolerated. Rules, each violation an error naming `file`, the line and the field:
-/// an empty file (no header) or a file with no position; a bad header; a line without
-/// exactly two fields; an invalid ticker (empty, or other than letters, digits, `.`, `_`,
-/// `-`); a ticker listed twice; a number that does not parse or is not finite. For a weight
-/// portfolio, weights must sum to 1 within [`WEIGHT_TOLERANCE`]: otherwise an error on the
-/// header's `weight` field giving the sum, unless `normalize` is true, in which case each
-/// weight is divided by the sum (a zero sum is still an error).
+/// an empty file (no header: line 1, field `header`) or a file with no position (the
+/// header's line, field `header`); a bad header; a line without exactly two fields (with
+/// one field, the error names the missing size field, `weight` or `quantity`; with three or
+/// more, the field `line`); an invalid ticker (empty, or other than letters, digits, `.`,
+/// `_`, `-`); a ticker listed twice; a number that does not parse or is not finite. For a
+/// weight portfolio, weights must sum to 1 within [`WEIGHT_TOLERANCE`]: otherwise an error
+/// on the header's `weight` field giving the sum, unless `normalize` is true, in which case
+/// each weight is divided by the sum (a zero sum is still an error).
 pub fn parse_portfolio(file: &str, text: &str, normalize: bool) -> Result<Portfolio, EngineError> {
     let _ = (file, text, normalize);
     todo!(
@@ -150,7 +152,9 @@ pub fn parse_portfolio(file: &str, text: &str, normalize: bool) -> Result<Portfo
 /// means 0); for the other styles the three barrier fields are empty or absent (a line may
 /// stop after `style`). Keywords are case-insensitive. Every violation (bad header, wrong
 /// number of fields, invalid ticker, bad keyword or number) is an error naming `file`, the
-/// line and the field. A header with no option is an empty book.
+/// line and the field. A line has either 6 fields (it stops after `style`) or all 9: any
+/// other count is an error on the field `line`. An empty file is an error on line 1, field
+/// `header`; a header with no option is an empty book.
 pub fn parse_book(file: &str, text: &str) -> Result<Vec<OptionPosition>, EngineError> {
     let _ = (file, text);
     todo!(

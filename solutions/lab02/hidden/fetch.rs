@@ -132,3 +132,24 @@ fn load_folder_reads_many_files_with_many_workers() {
         assert_eq!(r.unwrap(), market.series(i));
     }
 }
+
+#[test]
+fn fetch_all_and_load_folder_refuse_zero_workers() {
+    let source = Arc::new(SimulatedSource::new(Duration::ZERO));
+    let one = fetch_all(&["A"], Arc::clone(&source), 1);
+    assert_eq!(one, vec![Ok(source.series("A"))], "one worker fetches A");
+    let zero = std::panic::catch_unwind(|| fetch_all(&["A"], Arc::clone(&source), 0));
+    assert!(
+        zero.is_err(),
+        "fetch_all with 0 workers must panic (documented), not run with 1"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_csv(&source.series("A"), dir.path().join("A.csv")).unwrap();
+    let loaded = load_folder(dir.path(), 1).expect("the folder can be listed");
+    assert_eq!(loaded.len(), 1, "one file, one result");
+    let zero = std::panic::catch_unwind(|| load_folder(dir.path(), 0));
+    assert!(
+        zero.is_err(),
+        "load_folder with 0 workers must panic (documented), not run with 1"
+    );
+}

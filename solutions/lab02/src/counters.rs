@@ -98,16 +98,18 @@ pub fn hammer<C: Counter + ?Sized>(counter: &C, threads: usize, per_thread: u64)
 
 /// Given: a small number for the calling thread, the same for its whole life: 0 for the
 /// first thread that asks, 1 for the next, and so on.
+///
+/// It comes from [`crate::sync`], like the locks: under `--cfg loom` every thread of a loom
+/// model gets a number of its own (0, 1, 2, ... in the order they first ask, from 0 again
+/// in each interleaving), so `tests/loom.rs` can check a [`ShardedCounter`] whose threads
+/// use different cells. Use this function, not `std::thread::current().id()`: loom runs
+/// all of a model's threads on one OS thread.
 pub fn thread_index() -> usize {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed);
-    }
-    INDEX.with(|index| *index)
+    crate::sync::thread_index()
 }
 
-/// A counter behind the standard library's [`std::sync::Mutex`] (from [`crate::sync`]).
+/// A counter behind the standard library's [`std::sync::Mutex`]: use
+/// `crate::sync::Mutex<u64>`, which is std's (loom's under `--cfg loom`).
 #[derive(Debug, Default)]
 pub struct MutexCounter {
     value: Mutex<u64>,
@@ -134,7 +136,8 @@ impl Counter for MutexCounter {
     }
 }
 
-/// A counter behind [`parking_lot::Mutex`]: smaller than std's and never poisoned.
+/// A counter behind [`parking_lot::Mutex`]: smaller than std's and
+/// never poisoned. Use `crate::sync::parking_lot::Mutex<u64>`.
 #[derive(Debug, Default)]
 pub struct LockCounter {
     value: parking_lot::Mutex<u64>,
@@ -159,8 +162,8 @@ impl Counter for LockCounter {
     }
 }
 
-/// A counter on one atomic integer: `fetch_add` does read, add and write as one indivisible
-/// step, in hardware (`lock xadd` on x86).
+/// A counter on one atomic integer (`crate::sync::atomic::AtomicU64`): `fetch_add` does
+/// read, add and write as one indivisible step, in hardware (`lock xadd` on x86).
 #[derive(Debug, Default)]
 pub struct AtomicCounter {
     value: AtomicU64,
@@ -193,8 +196,9 @@ impl Counter for AtomicCounter {
 ///
 /// With one shared atomic, every increment moves the cache line between cores. Here each
 /// thread ([`thread_index`] modulo the number of shards) adds to its own cell, which stays
-/// in its core's cache. [`CachePadded`] aligns each cell to a cache line; without it, cells
-/// of different threads would share a line and bounce just the same (false sharing).
+/// in its core's cache. [`crossbeam::utils::CachePadded`] aligns each cell to a cache line;
+/// without it, cells of different threads would share a line and bounce just the same
+/// (false sharing).
 #[derive(Debug)]
 pub struct ShardedCounter {
     shards: Box<[CachePadded<AtomicU64>]>,

@@ -51,7 +51,11 @@ const WRITING: u8 = 1;
 const READY: u8 = 2;
 
 /// A slot written at most once and then read by any thread, like `std::sync::OnceLock`
-/// without blocking: a value in an [`UnsafeCell`] published by an atomic state flag.
+/// without blocking: a value in an [`UnsafeCell`] (from `crate::sync`) published by an
+/// atomic state flag (`crate::sync::atomic::AtomicU8`: empty, being written, ready).
+///
+/// The type holds an `UnsafeCell`, so it is not `Sync` until you promise, with an
+/// `unsafe impl`, that your accesses are synchronised; loom then checks the promise.
 ///
 /// ```
 /// use lab02::publish::OnceSlot;

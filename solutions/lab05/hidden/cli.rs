@@ -243,3 +243,43 @@ fn hidden_cli_header_only_price_file() {
     let out = tmp.path().join("out");
     fails(&mut run(&pf, &px, &book, &out), &out, &["AST003.csv"]);
 }
+
+#[test]
+fn hidden_cli_summary_prints_the_confidence_and_an_empty_book_as_given() {
+    let tmp = TempDir::new().unwrap();
+    let (pf, px, _) = setup(tmp.path());
+    let out = tmp.path().join("out");
+    let o = engine()
+        .arg("run")
+        .arg("--portfolio")
+        .arg(&pf)
+        .arg("--prices")
+        .arg(&px)
+        .arg("--out")
+        .arg(&out)
+        .args([
+            "--scenarios",
+            "20000",
+            "--bootstrap",
+            "100",
+            "--confidence",
+            "0.975",
+        ])
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the run fails: {summary}");
+    assert!(
+        summary.contains(": 97.5% 1-day VaR"),
+        "the summary gives --confidence 0.975 as 97.5%: {summary}"
+    );
+    assert!(
+        summary.contains("0 option(s) worth 0.00;"),
+        "a run without a book holds 0 options worth 0.00, not -0.00: {summary}"
+    );
+    let text = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert!(
+        text.contains("\"total_value\": 0.0,"),
+        "report.json gives an empty book's total_value as 0.0, not -0.0"
+    );
+}

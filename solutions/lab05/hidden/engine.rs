@@ -3,11 +3,13 @@
 
 use clap::Parser;
 use finance::market::{MarketConfig, simulate};
-use finance::series::write_csv;
+use finance::series::{read_csv_str, write_csv};
 use finance::stats;
 use indicatif::ProgressBar;
 use lab05::cli::{Cli, Command};
-use lab05::portfolio::parse_portfolio;
+use lab05::error::EngineError;
+use lab05::load::align;
+use lab05::portfolio::{parse_book, parse_portfolio};
 use lab05::progress::Progress;
 use lab05::returns::{portfolio_returns, risk_inputs};
 use lab05::var::{COLLECT_CAP, McModel, historical, monte_carlo, streaming_tail};
@@ -155,4 +157,72 @@ fn hidden_portfolio_parser_rejects_extra_fields_and_bad_tickers() {
     assert!(parse_portfolio("p.csv", "ticker,weight\n,1\n", false).is_err());
     assert!(parse_portfolio("p.csv", "ticker,weight\nA,0\nB,0\n", true).is_err());
     assert!(parse_portfolio("p.csv", "ticker,weight\nA,inf\n", false).is_err());
+}
+
+/// The line and field of an input error.
+fn line_and_field(e: &EngineError) -> (usize, String) {
+    match e {
+        EngineError::Input { line, field, .. } => (*line, field.clone()),
+        other => panic!("expected an Input error, got {other:?}"),
+    }
+}
+
+#[test]
+fn hidden_parsers_name_the_field_of_a_line_with_the_wrong_field_count() {
+    let too_many = parse_portfolio("p.csv", "ticker,weight\nA,0.5,1\nB,0.5\n", false);
+    assert_eq!(
+        line_and_field(&too_many.expect_err("three fields on a portfolio line")),
+        (2, "line".to_string()),
+        "a portfolio line with three fields is an error on the field `line`"
+    );
+    let too_few = parse_portfolio("p.csv", "ticker,quantity\nA,3\nB\n", false);
+    assert_eq!(
+        line_and_field(&too_few.expect_err("one field on a portfolio line")),
+        (3, "quantity".to_string()),
+        "a portfolio line with one field is an error on the missing size field"
+    );
+    let h = "ticker,kind,strike,expiry,quantity,style,barrier_kind,barrier_level,rebate\n";
+    let book = parse_book("b.csv", &format!("{h}A,call,100,1,1,european\n")).unwrap();
+    assert_eq!(book.len(), 1, "a line may stop after `style`");
+    for (fields, count) in [
+        ("A,call,100,1,1,european,", 7),
+        ("A,call,100,1,1,european,,", 8),
+        ("A,call,100,1,1,european,,,,", 10),
+        ("A,call,100,1,1", 5),
+    ] {
+        let e = parse_book("b.csv", &format!("{h}A,call,100,1,1,european\n{fields}\n"))
+            .expect_err("a book line with neither 6 nor 9 fields");
+        assert_eq!(
+            line_and_field(&e),
+            (3, "line".to_string()),
+            "a book line with {count} fields is an error on the field `line`: {e}"
+        );
+    }
+}
+
+#[test]
+fn hidden_align_names_the_last_line_of_a_short_series() {
+    let full = read_csv_str(
+        "full.csv",
+        "date,close\n2021-03-01,10\n2021-03-02,11\n2021-03-03,12\n",
+    )
+    .unwrap();
+    let one = read_csv_str("one.csv", "date,close\n2021-03-01,10\n").unwrap();
+    let sources = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+    let e = align(&[full.clone(), one], &sources("full.csv", "one.csv"))
+        .expect_err("a series of one price");
+    assert_eq!(
+        line_and_field(&e),
+        (2, "close".to_string()),
+        "a one-price series is an error on its last line, field `close`: {e}"
+    );
+    let early = read_csv_str("early.csv", "date,close\n2021-03-01,10\n2021-03-02,11\n").unwrap();
+    let e = align(&[full, early], &sources("full.csv", "early.csv"))
+        .expect_err("a series that ends early");
+    assert_eq!(
+        line_and_field(&e),
+        (3, "date".to_string()),
+        "a series that ends early is a gap on its last line: {e}"
+    );
+    assert!(e.to_string().contains("early.csv"), "names the source: {e}");
 }

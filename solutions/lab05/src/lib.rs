@@ -140,6 +140,16 @@ fn timed<R>(
     r
 }
 
+/// `x` as a percentage with the decimals it needs, at most 4: 0.99 gives "99", 0.975 gives
+/// "97.5" (`{:.0}` would round it to "98").
+fn percent(x: f64) -> String {
+    let fixed = format!("{:.4}", 100.0 * x);
+    fixed
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
+}
+
 fn rows(m: &Matrix) -> Vec<Vec<f64>> {
     m.iter_rows().map(<[f64]>::to_vec).collect()
 }
@@ -378,7 +388,10 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
             },
         },
         options: OptionsSection {
-            total_value: priced.iter().map(|p| p.value).sum(),
+            // Rust's float `sum` starts from -0.0, so an empty book would be worth -0.0
+            // ("-0.0" in report.json, "-0.00" in the summary); adding 0.0 turns only that -0.0
+            // into 0.0.
+            total_value: priced.iter().map(|p| p.value).sum::<f64>() + 0.0,
             positions: priced
                 .iter()
                 .zip(&book)
@@ -473,10 +486,10 @@ pub fn execute(args: &RunArgs) -> Result<Done, EngineError> {
     report::write_outputs(&out, &outcome.report, &outcome.timings)?;
     let r = &outcome.report;
     let summary = format!(
-        "wrote {}/report.json: {:.0}% {}-day VaR {:.2} historical, {:.2} Monte Carlo ({} scenarios); ES {:.2}; \
+        "wrote {}/report.json: {}% {}-day VaR {:.2} historical, {:.2} Monte Carlo ({} scenarios); ES {:.2}; \
          {} option(s) worth {:.2}; {} thread(s), {:.2} s, peak {:.0} MiB",
         out.display(),
-        100.0 * r.inputs.confidence,
+        percent(r.inputs.confidence),
         r.inputs.horizon_days,
         r.historical.var_amount,
         r.monte_carlo.risk.var_amount,

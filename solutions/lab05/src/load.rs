@@ -174,7 +174,10 @@ fn http_get(addr: SocketAddr, path: &str, deadline: Instant) -> std::io::Result<
 
 /// Fetches `GET /prices/TICKER` from the market-data server at `addr` for every ticker, with
 /// many connections in flight (the waits overlap: it is I/O-bound), and parses each body
-/// with `finance::series::read_csv_str`, named by its URL `http://ADDR/prices/TICKER`.
+/// with `finance::series::read_csv_str`, named by its URL `http://ADDR/prices/TICKER` so
+/// that its errors name the URL. `read_csv_str` also names the series (its `ticker` field)
+/// by that first argument: set each series' `ticker` to the ticker itself, as
+/// [`load_folder`]'s series are, so that the report is the same from a server or a folder.
 ///
 /// Each ticker has `timeout` in total. A `503` (or a response cut short) is retried up to
 /// [`SERVER_RETRIES`] times with a growing pause; `404` is an unknown ticker.
@@ -260,9 +263,12 @@ pub fn load_server(
 ///
 /// `sources[i]` names where `series[i]` came from. Rules, each an [`EngineError::Input`]
 /// naming the source, the line (`index + 2`: line 1 is the header) and the field `date` or
-/// `close`: every series has at least 2 prices (an empty series: line 1, field `close`);
-/// series `i` has exactly the dates of series 0 — the first difference is a gap (a date
-/// missing from one series, or an extra one), reported on the first series that differs.
+/// `close`: every series has at least 2 prices (else field `close` on line `len + 1`, the
+/// file's last line: line 1 for an empty series, line 2 for a single price); series `i` has
+/// exactly the dates of series 0 — the first difference is a gap (a date missing from one
+/// series, or an extra one), reported on the first series that differs, field `date`, on
+/// the line of the first date that differs (`index + 2`) or, if that series ends early, on
+/// its last line (`len + 1`).
 pub fn align(series: &[PriceSeries], sources: &[String]) -> Result<Market, EngineError> {
     for (s, src) in series.iter().zip(sources) {
         if s.len() < 2 {

@@ -20,7 +20,8 @@
 //!    everything) and so is the ES's set. Otherwise the range shrinks to those bins and
 //!    pass 1 runs again on it (each round divides the range by about [`BINS`] / 3).
 //! 3. If the range cannot shrink (massive ties), the quantile is the middle of the bins
-//!    and `error_bound` their width; it is 0 whenever the answer is exact.
+//!    and `error_bound` their width; it is 0 whenever the answer is exact. The exact rules
+//!    are in [`streaming_tail`]'s docs.
 //!
 //! Memory: a histogram (`(BINS + 2) × 8` bytes) and a block buffer per worker, a few words
 //! per block, and at most [`COLLECT_CAP`] values: independent of the scenario count.
@@ -123,7 +124,8 @@ impl McModel {
         })
     }
 
-    /// Standard deviation and mean of the linearised P&L `w·X`: the range of pass 1.
+    /// Mean and standard deviation, in that order, of the linearised P&L `w·X`: the range of
+    /// pass 1.
     pub fn linear_moments(&self) -> (f64, f64) {
         let n = self.weights.len();
         // Var(w·X) = |Lᵀ w|², with Lᵀ w computed row by row of Lᵀ.
@@ -210,7 +212,13 @@ pub struct Tail {
     pub error_bound: f64,
     /// Counting passes made (pass 1 and each refinement) plus the collecting pass.
     pub passes: u32,
-    /// A coarse histogram around the bulk of the values.
+    /// A coarse histogram of the bulk of the values, for the report and the plot:
+    /// [`PLOT_BINS`] equal bins from `max(mean - 5 std_dev, min, range.0)` to
+    /// `min(mean + 5 std_dev, max)` (`range` being the first range guess). It is built from
+    /// pass 1's histogram over that guess, each of its [`BINS`] inner bins counted whole in
+    /// the coarse bin holding its centre; the under- and overflow bins and inner bins whose
+    /// centre lies outside `[lo, hi)` are left out, so the counts may add up to less than
+    /// `count`.
     pub histogram: Histogram,
 }
 
@@ -302,6 +310,22 @@ fn count_pass(
 /// ones on every call and finite. `range` is a guess of where the values lie: any range
 /// works (values outside are counted in the under- and overflow bins), a good one saves a
 /// refinement pass. `bar` advances by one per block per pass. `q` lies in `[0, 1]`.
+///
+/// With `n` values, the quantile needs the order statistics of ranks `k = ⌊(n-1)q⌋` and
+/// `min(k + 1, n - 1)`. Bin `j` of a pass over `[lo, hi)` (`1..=BINS`, width
+/// `w = (hi - lo) / BINS`) holds `[lo + (j-1)w, lo + jw)`; bin 0 and bin `BINS + 1` hold
+/// what lies below and above. If the bins `j0..=j1` holding the two ranks hold more than
+/// [`COLLECT_CAP`] values, the next range is those bins with half a bin of margin each side,
+/// `[lo + (j0 - 1.5)w, lo + (j1 + 0.5)w)`, or, when a rank lies in the under- or overflow
+/// bin, `[min, max.next_up())` of all the values. The range **cannot shrink** when that next
+/// range is not strictly narrower than the current one (ties so dense that rounding stops
+/// the bins from getting narrower), and refinement also stops after 8 refinements (9 counting
+/// passes). Then no value is collected: `quantile` is the middle of the located bins,
+/// `[lo + (j0 - 1)w, lo + j1 w]`, and `error_bound` that interval's width; `tail_mean`
+/// takes the values of ranks `below..=k` (those from bin `j0` on) as equal to the quantile,
+/// `(sum of the values below bin j0 + (k + 1 - below) × quantile) / (k + 1)`, `below`
+/// being the number of values below bin `j0`. Otherwise the answer is exact and
+/// `error_bound` is 0.
 ///
 /// # Panics
 /// If there are no values.
