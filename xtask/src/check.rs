@@ -20,20 +20,23 @@ use crate::report::{LabReport, TimingStatus};
 use crate::runner::Status;
 use crate::util::{self, Error};
 
-/// Tally of check results, printed as they come.
+/// Tally of check results, printed as they come, each with the seconds it took.
 struct Tally {
     passed: usize,
     failed: Vec<String>,
+    last: Instant,
 }
 
 impl Tally {
     fn record(&mut self, ok: bool, what: &str, detail: &str) {
+        let secs = self.last.elapsed().as_secs_f64();
+        self.last = Instant::now();
         if ok {
             self.passed += 1;
-            println!("  ok    {what}");
+            println!("  ok    {what} ({secs:.0} s)");
         } else {
             self.failed.push(what.to_string());
-            println!("  FAIL  {what}");
+            println!("  FAIL  {what} ({secs:.0} s)");
         }
         for line in detail.lines().filter(|l| !l.is_empty()) {
             println!("        {line}");
@@ -58,6 +61,7 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
     let mut tally = Tally {
         passed: 0,
         failed: Vec::new(),
+        last: Instant::now(),
     };
 
     println!("== the course's own tests (cargo test: finance, xtask, harness)");
@@ -337,8 +341,11 @@ fn check_mutant(
         fail_fast: true,
     };
     let mut grader = Grader::new(course, options);
+    // One scratch workspace for all the mutants of a lab: each differs from the last in a
+    // line or two, so Cargo's incremental build recompiles little, where a folder per mutant
+    // would compile the lab and every test target from scratch.
     grader.grade_lab(
-        &format!("_mutant-{}", mutant.name),
+        "_mutants",
         lab,
         &LabSource {
             src: dir.join("src"),

@@ -387,13 +387,24 @@ impl<'a> Grader<'a> {
             ));
         }
         if want_timing {
-            self.timing_checks(lab, &scratch, &mut report);
+            // Grading the reference itself (`--solutions`, `check`): its timing program is the
+            // reference's, so it is built once, not twice.
+            let is_reference = lab.solution_dir.as_ref().is_some_and(|sol| {
+                sol.join("src").canonicalize().ok() == source.src.canonicalize().ok()
+            });
+            self.timing_checks(lab, &scratch, is_reference, &mut report);
         }
         report.total();
         Ok(report)
     }
 
-    fn timing_checks(&mut self, lab: &Lab, scratch: &Scratch, report: &mut LabReport) {
+    fn timing_checks(
+        &mut self,
+        lab: &Lab,
+        scratch: &Scratch,
+        is_reference: bool,
+        report: &mut LabReport,
+    ) {
         let failing = report
             .tests
             .iter()
@@ -421,7 +432,11 @@ impl<'a> Grader<'a> {
                 return;
             }
         };
-        let reference = self.reference_timing(lab);
+        let reference = if is_reference {
+            Ok(student.clone())
+        } else {
+            self.reference_timing(lab)
+        };
         let bins = Vec::new();
         let private = scratch.dir.join("private");
         let ctx = Context {
