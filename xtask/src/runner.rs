@@ -125,8 +125,7 @@ impl Context<'_> {
 
     /// Runs `job`; its output and the supervisor's result.
     pub fn run(&self, job: &Job) -> Result<(JobResult, CappedOutput), Error> {
-        let mut output = CappedOutput::default();
-        let (result, _) = sandbox::run(job, &mut output)?;
+        let (result, output) = sandbox::run(job)?;
         let _ = fs::remove_dir_all(&job.cwd);
         Ok((result, output))
     }

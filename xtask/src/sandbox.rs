@@ -566,12 +566,9 @@ fn ruleset(job: &Job) -> Result<OwnedFd, Error> {
         .ok_or_else(|| Error::new("landlock: the kernel returned no ruleset"))
 }
 
-/// Runs `job` under a supervisor (this binary, `__sandbox`), capturing the job's merged
-/// output; `grace` is added to the job's own limit for the supervisor's deadline.
-pub fn run(
-    job: &Job,
-    capture: &mut crate::util::CappedOutput,
-) -> Result<(JobResult, crate::util::Outcome), Error> {
+/// Runs `job` under a supervisor (this binary, `__sandbox`): the supervisor's result and the
+/// job's merged, capped output. The supervisor's own deadline is the job's plus a grace.
+pub fn run(job: &Job) -> Result<(JobResult, crate::util::CappedOutput), Error> {
     let _ = fs::remove_file(&job.result);
     // The grader's own image, resolved in the child: still the right program when a build
     // has replaced the file since the grader started (`check` runs `cargo test`).
@@ -580,7 +577,6 @@ pub fn run(
     let input = serde_json::to_vec(job).map_err(|e| Error::new(e.to_string()))?;
     let grace = Duration::from_secs(20);
     let done = crate::util::run_capped(cmd, &input, Duration::from_millis(job.timeout_ms) + grace)?;
-    *capture = done.output;
     let text = fs::read(&job.result).map_err(|e| {
         Error::new(format!(
             "the sandbox supervisor wrote no result ({}): {}",
@@ -597,7 +593,7 @@ pub fn run(
     if let Some(e) = &result.error {
         return Err(Error::new(e.clone()));
     }
-    Ok((result, done.outcome))
+    Ok((result, done.output))
 }
 
 /// Creates `dir` afresh (removing what an earlier run left), owned by the sandbox uid when
