@@ -6,7 +6,6 @@
 //! scores less (loom targets are graded tests, compiled under `--cfg loom`). Then the course's own tests run and the
 //! student release builds.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -89,12 +88,12 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
         println!("  WARNING: weaker isolation than full: {w}");
     }
 
-    println!("== workspace consistency");
-    let mirror = solutions_mirror_root(root);
+    println!("== generated files and grading specs (cargo xtask sync --check)");
+    let findings = crate::sync::check(root)?;
     tally.record(
-        mirror.is_ok(),
-        "solutions/Cargo.toml mirrors the root's dependencies and profiles",
-        mirror.err().as_deref().unwrap_or(""),
+        findings.is_clean(),
+        "stubs, given files and solution manifests are current; specs name real tests",
+        &findings.to_string(),
     );
 
     for lab in &labs {
@@ -133,13 +132,6 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
         );
         return Ok(());
     };
-
-    let spec = spec_consistency(lab, sol);
-    tally.record(
-        spec.is_ok(),
-        &format!("{}: spec, test names and solution manifest agree", lab.name),
-        spec.err().as_deref().unwrap_or(""),
-    );
 
     let warnings = stub_warnings(course, lab)?;
     tally.record(
@@ -367,71 +359,6 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Spec keys name real tests; test names are unique within the lab; the solution's manifest
-/// compiles exactly the lab's visible files and its hidden files.
-fn spec_consistency(lab: &Lab, sol: &Path) -> Result<(), String> {
-    let mut problems = Vec::new();
-    let mut seen = BTreeSet::new();
-    for file in &lab.tests {
-        for t in &file.tests {
-            if !seen.insert(t.clone()) {
-                problems.push(format!(
-                    "test name `{t}` is used twice (names must be unique within a lab)"
-                ));
-            }
-        }
-        if file.tests.is_empty() {
-            problems.push(format!("{} defines no #[test]", file.path.display()));
-        }
-    }
-    let names = |vis: Visibility| -> BTreeSet<&str> {
-        lab.tests
-            .iter()
-            .filter(|f| f.visibility == vis)
-            .flat_map(|f| f.tests.iter().map(String::as_str))
-            .collect()
-    };
-    for (vis, points) in [
-        (Visibility::Visible, &lab.spec.visible_points),
-        (Visibility::Hidden, &lab.spec.hidden_points),
-    ] {
-        let known = names(vis);
-        for key in points.keys() {
-            if !known.contains(key.as_str()) {
-                problems.push(format!(
-                    "grading spec gives points to `{key}`, which is not a {vis:?} test"
-                ));
-            }
-        }
-    }
-    let manifest: toml::Table = fs::read_to_string(sol.join("Cargo.toml"))
-        .map_err(|e| e.to_string())
-        .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))?;
-    let declared: BTreeSet<PathBuf> = manifest
-        .get("test")
-        .and_then(|t| t.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t.get("path")?.as_str())
-        .filter_map(|p| sol.join(p).canonicalize().ok())
-        .collect();
-    for file in &lab.tests {
-        let canonical = file.path.canonicalize().map_err(|e| e.to_string())?;
-        if !declared.contains(&canonical) {
-            problems.push(format!(
-                "solutions/{}/Cargo.toml has no [[test]] for {}",
-                lab.name,
-                file.path.display()
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
-}
-
 /// Warnings rustc reports for the stub (library, tests, examples, benches).
 fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
     let mut cmd = cargo();
@@ -464,40 +391,6 @@ fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
         )]);
     }
     Ok(warnings)
-}
-
-/// The root's `[workspace.dependencies]` and `[profile]` equal the solutions workspace's.
-fn solutions_mirror_root(root: &Path) -> Result<(), String> {
-    let load = |p: PathBuf| -> Result<toml::Table, String> {
-        let text = fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
-    };
-    let ours = load(root.join("Cargo.toml"))?;
-    let theirs = load(root.join("solutions/Cargo.toml"))?;
-    let deps = |t: &toml::Table| -> toml::Table {
-        let mut d = t["workspace"]["dependencies"]
-            .as_table()
-            .cloned()
-            .unwrap_or_default();
-        // Path dependencies (the course's own crates) differ by their relative paths.
-        d.retain(|_, v| v.get("path").is_none());
-        d
-    };
-    if deps(&ours) != deps(&theirs) {
-        return Err(
-            "[workspace.dependencies] differ: copy the root's table into solutions/Cargo.toml"
-                .into(),
-        );
-    }
-    if ours.get("profile") != theirs.get("profile") {
-        return Err(
-            "[profile.*] sections differ: copy the root's into solutions/Cargo.toml".into(),
-        );
-    }
-    if ours["workspace"].get("lints") != theirs["workspace"].get("lints") {
-        return Err("[workspace.lints] differ".into());
-    }
-    Ok(())
 }
 
 /// Writes the release to a scratch folder and proves it builds, with every lab's tests.

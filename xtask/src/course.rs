@@ -1,7 +1,7 @@
 //! The course as the grader sees it: where the labs, their solutions and their grading specs
 //! live, and which tests each lab has.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -310,6 +310,77 @@ impl Lab {
         self.tests
             .iter()
             .filter(move |f| include_hidden || f.visibility == Visibility::Visible)
+    }
+
+    /// What is wrong with the lab's grading spec and test files, if anything: every test name
+    /// is unique within the lab, every test file defines a test, every spec key names a real
+    /// test of its visibility, every loom target is a visible test file, and every mutant's
+    /// `find` text occurs exactly once in its solution file. Cheap: nothing is compiled.
+    pub fn spec_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut seen = BTreeSet::new();
+        for file in &self.tests {
+            for t in &file.tests {
+                if !seen.insert(t.as_str()) {
+                    problems.push(format!(
+                        "test name `{t}` is used twice (names must be unique within a lab)"
+                    ));
+                }
+            }
+            if file.tests.is_empty() {
+                problems.push(format!("{} defines no #[test]", file.path.display()));
+            }
+        }
+        for (vis, points) in [
+            (Visibility::Visible, &self.spec.visible_points),
+            (Visibility::Hidden, &self.spec.hidden_points),
+        ] {
+            let known: BTreeSet<&str> = self
+                .tests
+                .iter()
+                .filter(|f| f.visibility == vis)
+                .flat_map(|f| f.tests.iter().map(String::as_str))
+                .collect();
+            for key in points.keys() {
+                if !known.contains(key.as_str()) {
+                    problems.push(format!(
+                        "grading spec gives points to `{key}`, which is not a {vis:?} test"
+                    ));
+                }
+            }
+        }
+        for target in &self.spec.loom_targets {
+            if !self.tests.iter().any(|f| &f.target == target) {
+                problems.push(format!(
+                    "loom target `{target}` is not a test file of the lab (tests/{target}.rs)"
+                ));
+            }
+        }
+        if let Some(sol) = &self.solution_dir {
+            for mutant in &self.spec.mutants {
+                let path = sol.join(&mutant.file);
+                let count = fs::read_to_string(&path)
+                    .map(|text| text.matches(&mutant.find).count())
+                    .unwrap_or(0);
+                let given = fs::read_to_string(self.dir.join(&mutant.file))
+                    .is_ok_and(|t| t.starts_with(crate::sync::GIVEN_HEADER));
+                if given {
+                    problems.push(format!(
+                        "mutant `{}` changes {}, which is given code: the grader lays the \
+                         course's copy over every submission's, so no student can make it",
+                        mutant.name, mutant.file
+                    ));
+                }
+                if count != 1 {
+                    problems.push(format!(
+                        "mutant `{}`: its `find` text occurs {count} times in solutions/{}/{} \
+                         (it must occur exactly once)",
+                        mutant.name, self.name, mutant.file
+                    ));
+                }
+            }
+        }
+        problems
     }
 
     /// Whether `target` is model checked under `--cfg loom`.

@@ -19,6 +19,7 @@ mod report;
 mod runner;
 mod sandbox;
 mod scratch;
+mod sync;
 mod timing;
 mod util;
 
@@ -59,6 +60,13 @@ enum Cmd {
         /// Skip the timing checks of the solutions (faster; CI runs them).
         #[arg(long)]
         no_timing: bool,
+    },
+    /// Write the generated files (stubs, given code, the solutions' manifests) from their
+    /// source: the solutions and the root and lab manifests.
+    Sync {
+        /// Change nothing: list what is stale or broken, and fail if anything is.
+        #[arg(long)]
+        check: bool,
     },
     /// Write the student release (no solutions, hidden tests or mutants) to OUT.
     Dist {
@@ -126,6 +134,7 @@ fn main() -> ExitCode {
     let result = course_root(cli.course).and_then(|root| match cli.command {
         Cmd::Grade(args) => grade(&root, args),
         Cmd::Check { labs, no_timing } => check::run(&root, &labs, !no_timing),
+        Cmd::Sync { check } => sync::run(&root, check),
         Cmd::Dist { out } => dist::run(&root, &out).map(|_| true),
         Cmd::Bench { targets, criterion } => bench(&root, &targets, &criterion),
         Cmd::GradescopeBundle { out } => bundle::run(&root, &out).map(|_| true),

@@ -137,6 +137,7 @@ impl Scratch {
             &mut notes,
             &mut written,
         )?;
+        lay_given_files(lab, &lab_dir.join("src"), &mut notes, &mut written)?;
 
         write_if_changed(
             &dir.join("Cargo.toml"),
@@ -373,6 +374,41 @@ fn remove_unlisted(dir: &Path, keep: &[PathBuf]) -> Result<(), Error> {
         } else if !keep.contains(&path) {
             fs::remove_file(&path)?;
         }
+    }
+    Ok(())
+}
+
+/// Lays the course's given files (those `cargo xtask sync` marks with its given-code header)
+/// over the scratch copy of a submission's `src/`: a student cannot change given code to pass
+/// a test. A submission whose copy differs gets a note saying its copy was not used.
+fn lay_given_files(
+    lab: &Lab,
+    to: &Path,
+    notes: &mut Vec<String>,
+    written: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let src = lab.dir.join("src");
+    for rel in crate::sync::files_under(&src)? {
+        let path = src.join(&rel);
+        let given =
+            fs::read(&path).map_err(|e| Error::new(format!("reading {}: {e}", path.display())))?;
+        if !given.starts_with(crate::sync::GIVEN_HEADER.as_bytes()) {
+            continue;
+        }
+        let dest = to.join(&rel);
+        let header = crate::sync::GIVEN_HEADER.len();
+        // The solutions' own copy is the source, without the header.
+        if fs::read(&dest).is_ok_and(|theirs| theirs != given && theirs != given[header..]) {
+            notes.push(format!(
+                "src/{} is given code: the course's copy was graded, not the submission's",
+                rel.display()
+            ));
+        }
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        write_if_changed(&dest, &given)?;
+        written.push(dest);
     }
     Ok(())
 }

@@ -23,8 +23,8 @@ use lab04::backtest::{Grid, backtest_grid};
 use lab04::bootstrap::{BootstrapConfig, Resampling, bootstrap_sharpe};
 use lab04::correlation::{correlation, correlation_naive};
 use lab04::fetch::fetch_universe;
-use lab04::server::{MarketServer, ServerConfig};
 use lab04::var::{VarConfig, mc_var, mc_var_naive};
+use market_server::{MarketServer, ServerConfig};
 
 /// The lecture's sizes.
 const DAYS: usize = 2520;

@@ -6,7 +6,7 @@ use finance::series::read_csv_str;
 use lab04::fetch::{
     FetchConfig, FetchError, fetch_prices, fetch_universe, fetch_universe_with, http_get,
 };
-use lab04::server::{Fault, MarketServer, ServerConfig};
+use market_server::{Fault, MarketServer, ServerConfig};
 
 /// Quick retries for tests: 1 ms, 2 ms, 4 ms...
 fn quick(workers: usize, retries: u32) -> FetchConfig {

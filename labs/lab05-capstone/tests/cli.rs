@@ -8,7 +8,7 @@ use std::time::Duration;
 use assert_cmd::Command;
 use finance::market::{MarketConfig, simulate};
 use finance::series::write_csv;
-use lab04::server::{Fault, MarketServer, ServerConfig};
+use market_server::{Fault, MarketServer, ServerConfig};
 use serde_json::Value;
 use tempfile::TempDir;
 

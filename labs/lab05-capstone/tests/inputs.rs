@@ -7,11 +7,11 @@ use clap::Parser;
 use finance::bs::{BarrierKind, OptionKind};
 use finance::market::{MarketConfig, simulate};
 use finance::series::{read_csv_str, write_csv};
-use lab04::server::{Fault, MarketServer, ServerConfig};
 use lab05::cli::{Cli, Command};
 use lab05::error::EngineError;
 use lab05::load::{TickerRef, align, load_folder, load_server};
 use lab05::portfolio::{Size, Style, parse_book, parse_portfolio};
+use market_server::{Fault, MarketServer, ServerConfig};
 
 fn refs(tickers: &[&str]) -> Vec<TickerRef> {
     tickers

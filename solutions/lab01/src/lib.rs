@@ -15,9 +15,11 @@
 //! [`McError`] or [`PriceError`].
 
 use finance::bs::{Contract, ContractError};
+// BEGIN SOLUTION
 use finance::mc::{self, Estimate, McError, Moments};
 use rayon::prelude::*;
 use std::collections::HashSet;
+// END SOLUTION use finance::mc::{Estimate, McError};
 use std::fmt;
 use std::time::Duration;
 
@@ -70,6 +72,7 @@ impl fmt::Display for ScalingError {
 
 impl std::error::Error for ScalingError {}
 
+// BEGIN SOLUTION
 /// Checks a parallel fraction: finite and within `[0, 1]`.
 fn check_fraction(p: f64) -> Result<f64, ScalingError> {
     // `contains` is false for NaN, so NaN is rejected too.
@@ -98,6 +101,7 @@ fn check_speedup(speedup: f64) -> Result<f64, ScalingError> {
     }
 }
 
+// END SOLUTION
 /// Amdahl's law: the speedup on `n` processors of a program whose fraction `p` of the
 /// one-processor run time can be spread perfectly over processors, the rest being serial.
 ///
@@ -112,9 +116,11 @@ fn check_speedup(speedup: f64) -> Result<f64, ScalingError> {
 /// assert!((s - 1.6).abs() < 1e-12);
 /// ```
 pub fn amdahl_speedup(p: f64, n: usize) -> Result<f64, ScalingError> {
+    // BEGIN SOLUTION
     let p = check_fraction(p)?;
     let n = check_processors(n)?;
     Ok(1.0 / ((1.0 - p) + p / n))
+    // END SOLUTION todo!("amdahl_speedup(p = {p}, n = {n}): check both inputs, then 1 / ((1 - p) + p / n)")
 }
 
 /// The limit of Amdahl's speedup as the number of processors grows without bound:
@@ -128,9 +134,11 @@ pub fn amdahl_speedup(p: f64, n: usize) -> Result<f64, ScalingError> {
 /// assert_eq!(lab01::amdahl_limit(0.5).unwrap(), 2.0);
 /// ```
 pub fn amdahl_limit(p: f64) -> Result<f64, ScalingError> {
+    // BEGIN SOLUTION
     let p = check_fraction(p)?;
     // 1 / 0.0 is +∞ in IEEE arithmetic: exactly the limit of a fully parallel program.
     Ok(1.0 / (1.0 - p))
+    // END SOLUTION todo!("amdahl_limit(p = {p}): check p, then 1 / (1 - p)")
 }
 
 /// Gustafson's law: the *scaled* speedup on `n` processors when the problem grows with the
@@ -147,9 +155,11 @@ pub fn amdahl_limit(p: f64) -> Result<f64, ScalingError> {
 /// assert!((s - 7.3).abs() < 1e-12);
 /// ```
 pub fn gustafson_speedup(p: f64, n: usize) -> Result<f64, ScalingError> {
+    // BEGIN SOLUTION
     let p = check_fraction(p)?;
     let n = check_processors(n)?;
     Ok((1.0 - p) + p * n)
+    // END SOLUTION todo!("gustafson_speedup(p = {p}, n = {n}): check both inputs, then (1 - p) + p * n")
 }
 
 /// The Karp-Flatt metric: the serial fraction `e` that a measured `speedup` on `n`
@@ -172,12 +182,18 @@ pub fn gustafson_speedup(p: f64, n: usize) -> Result<f64, ScalingError> {
 /// assert!((e - 0.1).abs() < 1e-12);
 /// ```
 pub fn karp_flatt(speedup: f64, n: usize) -> Result<f64, ScalingError> {
+    // BEGIN SOLUTION
     let speedup = check_speedup(speedup)?;
     let n = check_processors(n)?;
     if n == 1.0 {
         return Err(ScalingError::OneProcessor);
     }
     Ok((1.0 / speedup - 1.0 / n) / (1.0 - 1.0 / n))
+    // STUB
+    // todo!(
+    //     "karp_flatt(speedup = {speedup}, n = {n}): check the inputs (n = 1 is an error), then (1/S - 1/n) / (1 - 1/n)"
+    // )
+    // END SOLUTION
 }
 
 /// One point of a scaling curve: a run time on `threads` threads and what follows from it.
@@ -221,6 +237,7 @@ pub struct ScalingPoint {
 /// assert!((fit_parallel_fraction(&points).unwrap() - 0.9).abs() < 1e-12);
 /// ```
 pub fn fit_parallel_fraction(points: &[ScalingPoint]) -> Result<f64, ScalingError> {
+    // BEGIN SOLUTION
     let (mut sxy, mut sxx) = (0.0, 0.0);
     for point in points {
         let n = check_processors(point.threads)?;
@@ -233,6 +250,12 @@ pub fn fit_parallel_fraction(points: &[ScalingPoint]) -> Result<f64, ScalingErro
         return Err(ScalingError::NoParallelPoint);
     }
     Ok((sxy / sxx).clamp(0.0, 1.0))
+    // STUB
+    // todo!(
+    //     "fit_parallel_fraction({} points): p = sum(x*y) / sum(x*x) with x = 1 - 1/n, y = 1 - 1/S",
+    //     points.len()
+    // )
+    // END SOLUTION
 }
 
 // ---------------------------------------------------------------------------------------
@@ -271,6 +294,7 @@ pub struct Cores {
 /// assert_eq!(lab01::physical_cores_from_cpuinfo(text), Some(1));
 /// ```
 pub fn physical_cores_from_cpuinfo(text: &str) -> Option<usize> {
+    // BEGIN SOLUTION
     let mut cores = HashSet::new();
     for entry in text.split("\n\n").filter(|entry| !entry.trim().is_empty()) {
         // The value of `key` in this entry, if present.
@@ -285,6 +309,12 @@ pub fn physical_cores_from_cpuinfo(text: &str) -> Option<usize> {
         cores.insert((socket, core));
     }
     (!cores.is_empty()).then_some(cores.len())
+    // STUB
+    // todo!(
+    //     "physical_cores_from_cpuinfo({} bytes): count distinct (physical id, core id) pairs",
+    //     text.len()
+    // )
+    // END SOLUTION
 }
 
 /// The logical and physical cores available to this process.
@@ -299,12 +329,14 @@ pub fn physical_cores_from_cpuinfo(text: &str) -> Option<usize> {
 /// assert!(1 <= c.physical && c.physical <= c.logical);
 /// ```
 pub fn cores() -> Cores {
+    // BEGIN SOLUTION
     let logical = std::thread::available_parallelism().map_or(1, |n| n.get());
     let physical = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|text| physical_cores_from_cpuinfo(&text))
         .map_or(logical, |physical| physical.min(logical));
     Cores { logical, physical }
+    // END SOLUTION todo!("cores(): available_parallelism() for logical; /proc/cpuinfo for physical")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -355,6 +387,7 @@ impl From<McError> for PriceError {
     }
 }
 
+// BEGIN SOLUTION
 /// What every pricer checks before simulating: at least one path, a valid contract.
 fn check_simulation(contract: &Contract, paths: u64) -> Result<(), McError> {
     if paths == 0 {
@@ -368,6 +401,7 @@ fn block_moments(contract: &Contract, paths: u64, seed: u64, block: u64) -> Mome
     mc::european_block(contract, seed, block, mc::block_len(paths, block), false)
 }
 
+// END SOLUTION
 /// The price of a European option by Monte Carlo on one thread, with the course's block
 /// scheme.
 ///
@@ -389,11 +423,18 @@ fn block_moments(contract: &Contract, paths: u64, seed: u64, block: u64) -> Mome
 /// assert!((est.value - bs::price(&c)).abs() < 4.0 * est.std_error);
 /// ```
 pub fn price_mc(contract: &Contract, paths: u64, seed: u64) -> Result<Estimate, McError> {
+    // BEGIN SOLUTION
     check_simulation(contract, paths)?;
     Ok((0..mc::block_count(paths))
         .map(|b| block_moments(contract, paths, seed, b))
         .fold(Moments::default(), Moments::merge)
         .estimate())
+    // STUB
+    // todo!(
+    //     "price_mc({:?}, {paths} paths, seed {seed}): merge the blocks' moments in block order",
+    //     contract.kind
+    // )
+    // END SOLUTION
 }
 
 /// The same price as [`price_mc`], bit for bit, computed on `threads` threads
@@ -424,6 +465,7 @@ pub fn price_mc_parallel(
     seed: u64,
     threads: usize,
 ) -> Result<Estimate, PriceError> {
+    // BEGIN SOLUTION
     if threads == 0 {
         return Err(PriceError::ZeroThreads);
     }
@@ -453,6 +495,12 @@ pub fn price_mc_parallel(
         .flatten()
         .fold(Moments::default(), Moments::merge)
         .estimate())
+    // STUB
+    // todo!(
+    //     "price_mc_parallel({:?}, {paths} paths, seed {seed}, {threads} threads): blocks on scoped threads, merged in block order",
+    //     contract.kind
+    // )
+    // END SOLUTION
 }
 
 // ---------------------------------------------------------------------------------------
@@ -472,6 +520,7 @@ pub fn price_mc_parallel(
 /// ```
 pub fn contract_seed(seed: u64, index: usize) -> u64 {
     finance::rng::stream(seed, index as u64).next_u64()
+    // BEGIN SOLUTION
 }
 
 /// Checks every contract in order; the error names the first invalid one.
@@ -482,6 +531,7 @@ fn validate_all(contracts: &[Contract]) -> Result<(), PriceError> {
             .map_err(|error| PriceError::InvalidContract { index, error })?;
     }
     Ok(())
+    // END SOLUTION
 }
 
 /// Prices every contract of a book with `paths_each` paths, the contracts in parallel on
@@ -508,6 +558,7 @@ pub fn price_book(
     paths_each: u64,
     seed: u64,
 ) -> Result<Vec<Estimate>, PriceError> {
+    // BEGIN SOLUTION
     if paths_each == 0 {
         return Err(McError::ZeroPaths.into());
     }
@@ -517,6 +568,12 @@ pub fn price_book(
         .enumerate()
         .map(|(i, c)| price_mc(c, paths_each, contract_seed(seed, i)))
         .collect::<Result<_, _>>()?)
+    // STUB
+    // todo!(
+    //     "price_book({} contracts, {paths_each} paths each, seed {seed}): par_iter over the contracts, contract i seeded with contract_seed(seed, i)",
+    //     contracts.len()
+    // )
+    // END SOLUTION
 }
 
 /// Prices `contract` at each volatility of `vols` (in parallel), every one from the *same*
@@ -547,6 +604,7 @@ pub fn vol_grid(
     paths: u64,
     seed: u64,
 ) -> Result<Vec<Estimate>, PriceError> {
+    // BEGIN SOLUTION
     if paths == 0 {
         return Err(McError::ZeroPaths.into());
     }
@@ -559,6 +617,13 @@ pub fn vol_grid(
         .par_iter()
         .map(|c| price_mc(c, paths, seed))
         .collect::<Result<_, _>>()?)
+    // STUB
+    // todo!(
+    //     "vol_grid({:?}, {} vols, {paths} paths, seed {seed}): price the contract at each vol from the same seed, in parallel",
+    //     contract.kind,
+    //     vols.len()
+    // )
+    // END SOLUTION
 }
 
 // ---------------------------------------------------------------------------------------
@@ -589,6 +654,7 @@ pub fn scaling_curve(
     threads: &[usize],
     runs: usize,
 ) -> Result<Vec<ScalingPoint>, ScalingError> {
+    // BEGIN SOLUTION
     if runs == 0 {
         return Err(ScalingError::ZeroRuns);
     }
@@ -617,4 +683,10 @@ pub fn scaling_curve(
             }
         })
         .collect())
+    // STUB
+    // let _ = &mut work; // only keeps the stub free of warnings: delete this line
+    // todo!(
+    //     "scaling_curve(threads = {threads:?}, runs = {runs}): time work(n) for 1 and each n, then speedup and efficiency"
+    // )
+    // END SOLUTION
 }

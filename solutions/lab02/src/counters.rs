@@ -38,10 +38,14 @@
 
 use std::sync::Barrier;
 
+// BEGIN SOLUTION
 use crossbeam::utils::CachePadded;
 
+// END SOLUTION
 use crate::sync::atomic::{AtomicU64, Ordering};
+// BEGIN SOLUTION
 use crate::sync::{Mutex, parking_lot};
+// END SOLUTION
 
 /// A counter shared between threads.
 pub trait Counter: Send + Sync {
@@ -112,27 +116,37 @@ pub fn thread_index() -> usize {
 /// `crate::sync::Mutex<u64>`, which is std's (loom's under `--cfg loom`).
 #[derive(Debug, Default)]
 pub struct MutexCounter {
+    // BEGIN SOLUTION
     value: Mutex<u64>,
+    // STUB
+    // // Your fields here.
+    // END SOLUTION
 }
 
 impl MutexCounter {
     /// A counter at zero.
     pub fn new() -> Self {
+        // BEGIN SOLUTION
         Self {
             value: Mutex::new(0),
         }
+        // END SOLUTION todo!("MutexCounter::new: a crate::sync::Mutex<u64> at 0")
     }
 }
 
 impl Counter for MutexCounter {
     fn increment(&self) {
+        // BEGIN SOLUTION
         // A thread can only panic between lock and unlock here on overflow, after which
         // the count is meaningless anyway: propagate the poisoning as a panic.
         *self.value.lock().expect("the counter's lock is poisoned") += 1;
+        // END SOLUTION todo!("MutexCounter::increment: lock, add one; the guard unlocks when dropped")
     }
 
     fn get(&self) -> u64 {
+        // BEGIN SOLUTION
         *self.value.lock().expect("the counter's lock is poisoned")
+        // END SOLUTION todo!("MutexCounter::get: lock and read")
     }
 }
 
@@ -140,25 +154,35 @@ impl Counter for MutexCounter {
 /// never poisoned. Use `crate::sync::parking_lot::Mutex<u64>`.
 #[derive(Debug, Default)]
 pub struct LockCounter {
+    // BEGIN SOLUTION
     value: parking_lot::Mutex<u64>,
+    // STUB
+    // // Your fields here.
+    // END SOLUTION
 }
 
 impl LockCounter {
     /// A counter at zero.
     pub fn new() -> Self {
+        // BEGIN SOLUTION
         Self {
             value: parking_lot::Mutex::new(0),
         }
+        // END SOLUTION todo!("LockCounter::new: a crate::sync::parking_lot::Mutex<u64> at 0")
     }
 }
 
 impl Counter for LockCounter {
     fn increment(&self) {
+        // BEGIN SOLUTION
         *self.value.lock() += 1;
+        // END SOLUTION todo!("LockCounter::increment: parking_lot's lock() returns the guard itself")
     }
 
     fn get(&self) -> u64 {
+        // BEGIN SOLUTION
         *self.value.lock()
+        // END SOLUTION todo!("LockCounter::get")
     }
 }
 
@@ -166,29 +190,42 @@ impl Counter for LockCounter {
 /// read, add and write as one indivisible step, in hardware (`lock xadd` on x86).
 #[derive(Debug, Default)]
 pub struct AtomicCounter {
+    // BEGIN SOLUTION
     value: AtomicU64,
+    // STUB
+    // // Your fields here.
+    // END SOLUTION
 }
 
 impl AtomicCounter {
     /// A counter at zero.
     pub fn new() -> Self {
+        // BEGIN SOLUTION
         Self {
             value: AtomicU64::new(0),
         }
+        // END SOLUTION todo!("AtomicCounter::new: an AtomicU64 at 0")
     }
 }
 
 impl Counter for AtomicCounter {
     fn increment(&self) {
+        // BEGIN SOLUTION
         // Relaxed is enough: the counter publishes no other data, so no ordering with other
         // memory is needed, and a read-modify-write never loses an update whatever its
         // ordering (all RMWs of one atomic form a single total order). Readers get the exact
         // total after joining the threads, since `join` synchronises with the thread's end.
         self.value.fetch_add(1, Ordering::Relaxed);
+        // STUB
+        // // Choose the memory ordering, and justify it here in a comment.
+        // todo!("AtomicCounter::increment: fetch_add, with the weakest ordering that is correct")
+        // END SOLUTION
     }
 
     fn get(&self) -> u64 {
+        // BEGIN SOLUTION
         self.value.load(Ordering::Relaxed)
+        // END SOLUTION todo!("AtomicCounter::get: load")
     }
 }
 
@@ -201,7 +238,11 @@ impl Counter for AtomicCounter {
 /// (false sharing).
 #[derive(Debug)]
 pub struct ShardedCounter {
+    // BEGIN SOLUTION
     shards: Box<[CachePadded<AtomicU64>]>,
+    // STUB
+    // // Your fields here, e.g. a `Box<[CachePadded<AtomicU64>]>`.
+    // END SOLUTION
 }
 
 impl ShardedCounter {
@@ -210,36 +251,46 @@ impl ShardedCounter {
     /// # Panics
     /// If `shards == 0`.
     pub fn new(shards: usize) -> Self {
+        // BEGIN SOLUTION
         assert!(shards > 0, "a sharded counter needs at least one shard");
         Self {
             shards: (0..shards)
                 .map(|_| CachePadded::new(AtomicU64::new(0)))
                 .collect(),
         }
+        // END SOLUTION todo!("ShardedCounter::new(shards = {shards}): one CachePadded<AtomicU64> per shard")
     }
 
     /// Number of cells.
     pub fn shards(&self) -> usize {
+        // BEGIN SOLUTION
         self.shards.len()
+        // END SOLUTION todo!("ShardedCounter::shards")
     }
 
     /// The count of each cell, in cell order; they add up to [`get`](Counter::get).
     pub fn cells(&self) -> Vec<u64> {
+        // BEGIN SOLUTION
         self.shards
             .iter()
             .map(|s| s.load(Ordering::Relaxed))
             .collect()
+        // END SOLUTION todo!("ShardedCounter::cells: load each cell")
     }
 }
 
 impl Counter for ShardedCounter {
     fn increment(&self) {
+        // BEGIN SOLUTION
         // Relaxed, as in AtomicCounter: still a read-modify-write, because two threads may
         // share a cell (more threads than shards).
         self.shards[thread_index() % self.shards.len()].fetch_add(1, Ordering::Relaxed);
+        // END SOLUTION todo!("ShardedCounter::increment: fetch_add on cell thread_index() % shards")
     }
 
     fn get(&self) -> u64 {
+        // BEGIN SOLUTION
         self.shards.iter().map(|s| s.load(Ordering::Relaxed)).sum()
+        // END SOLUTION todo!("ShardedCounter::get: the sum of the cells")
     }
 }

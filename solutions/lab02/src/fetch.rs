@@ -13,9 +13,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use finance::market::{MarketConfig, simulate};
+// BEGIN SOLUTION
 use finance::series::{PriceSeries, SeriesError, read_csv};
 
 use crate::pool::{TaskError, ThreadPool};
+// END SOLUTION use finance::series::{PriceSeries, SeriesError};
 
 /// Why a ticker's prices could not be fetched.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +138,7 @@ where
     D: DataSource,
     S: AsRef<str>,
 {
+    // BEGIN SOLUTION
     assert!(workers > 0, "fetch_all needs at least one worker");
     let tickers: Vec<String> = tickers.iter().map(|t| t.as_ref().to_string()).collect();
     // Threads beyond the number of tickers would only wait for a job that never comes.
@@ -153,6 +156,12 @@ where
             }),
         })
         .collect()
+    // STUB
+    // let _ = (source, tickers);
+    // todo!(
+    //     "fetch_all(workers = {workers}): refuse 0 workers first, then a ThreadPool of min(workers, tickers).max(1) threads; map each ticker to source.fetch, then turn TaskErrors into FetchErrors"
+    // )
+    // END SOLUTION
 }
 
 /// The `.csv` files directly inside `dir`, sorted by name.
@@ -191,6 +200,7 @@ pub fn load_folder(
     dir: &Path,
     workers: usize,
 ) -> io::Result<Vec<Result<PriceSeries, SeriesError>>> {
+    // BEGIN SOLUTION
     assert!(workers > 0, "load_folder needs at least one worker");
     let files = csv_files(dir)?;
     let pool = ThreadPool::new(workers.min(files.len()).max(1));
@@ -203,4 +213,10 @@ pub fn load_folder(
             result.unwrap_or_else(|e| panic!("reading a CSV file panicked: {e}"))
         })
         .collect())
+    // STUB
+    // todo!(
+    //     "load_folder({}, workers = {workers}): refuse 0 workers, csv_files(dir)?, then read_csv on a ThreadPool of min(workers, files).max(1) threads",
+    //     dir.display()
+    // )
+    // END SOLUTION
 }

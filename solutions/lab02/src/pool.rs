@@ -9,11 +9,13 @@
 
 use std::any::Any;
 use std::fmt;
+// BEGIN SOLUTION
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
 use crossbeam::channel::{self, Receiver, Sender};
+// END SOLUTION use std::marker::PhantomData;
 
 /// Why a task gave no result.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +43,7 @@ impl std::error::Error for TaskError {}
 /// `panic!("literal")` carries a `&'static str`, `panic!("{x}")` a `String`; any other
 /// payload (from `std::panic::panic_any`) gives `"<non-string panic payload>"`.
 pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    // BEGIN SOLUTION
     if let Some(s) = payload.downcast_ref::<&'static str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -54,7 +57,17 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 /// waits for it.
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
+// STUB
+//     let _ = payload;
+//     todo!("panic_message: try payload.downcast_ref::<&'static str>(), then ::<String>()")
+// }
+
+// END SOLUTION
 /// A fixed set of worker threads that run submitted closures.
+///
+/// Suggested fields: the sending end of a crossbeam channel of jobs
+/// (`Option<Sender<Box<dyn FnOnce() + Send + 'static>>>`, so that `drop` can close it) and
+/// the workers' `JoinHandle`s.
 ///
 /// ```
 /// use lab02::pool::ThreadPool;
@@ -63,9 +76,13 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 /// assert_eq!(squares, vec![Ok(0), Ok(1), Ok(4), Ok(9), Ok(16)]);
 /// ```
 pub struct ThreadPool {
+    // BEGIN SOLUTION
     /// The sending end of the job queue; `None` once `drop` has closed it.
     jobs: Option<Sender<Job>>,
     workers: Vec<JoinHandle<()>>,
+    // STUB
+    // // Your fields here.
+    // END SOLUTION
 }
 
 impl ThreadPool {
@@ -74,6 +91,7 @@ impl ThreadPool {
     /// # Panics
     /// If `workers == 0`, or if the operating system refuses to start a thread.
     pub fn new(workers: usize) -> Self {
+        // BEGIN SOLUTION
         assert!(workers > 0, "a thread pool needs at least one worker");
         let (sender, receiver) = channel::unbounded::<Job>();
         let workers = (0..workers)
@@ -95,10 +113,16 @@ impl ThreadPool {
             jobs: Some(sender),
             workers,
         }
+        // STUB
+        // todo!(
+        //     "ThreadPool::new(workers = {workers}): a crossbeam channel of jobs; each worker loops on recv() and runs what it gets"
+        // )
+        // END SOLUTION
     }
 
     /// Number of worker threads.
     pub fn workers(&self) -> usize {
+        // BEGIN SOLUTION
         self.workers.len()
     }
 
@@ -121,6 +145,9 @@ impl ThreadPool {
             .expect("the job queue is open until the pool is dropped")
             .send(Box::new(job))
             .expect("workers live as long as the pool");
+        // STUB
+        //     todo!("ThreadPool::workers")
+        // END SOLUTION
     }
 
     /// Queues `task` and returns a handle to its result, like Python's `executor.submit`.
@@ -136,12 +163,19 @@ impl ThreadPool {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
+        // BEGIN SOLUTION
         let (sender, receiver) = channel::bounded(1);
         self.execute(task, move |result| {
             // The handle may have been dropped: nobody wants the result, which is fine.
             let _ = sender.send(result);
         });
         TaskHandle { result: receiver }
+        // STUB
+        // let _ = task;
+        // todo!(
+        //     "ThreadPool::submit: a one-result channel; queue a job that runs the task under catch_unwind and sends the result"
+        // )
+        // END SOLUTION
     }
 
     /// Runs `f` on every item and returns the results as they complete, each with the
@@ -156,6 +190,7 @@ impl ThreadPool {
         T: Send + 'static,
         F: Fn(I::Item) -> T + Send + Sync + 'static,
     {
+        // BEGIN SOLUTION
         let f = Arc::new(f);
         let (sender, receiver) = channel::unbounded();
         let mut queued = 0;
@@ -174,6 +209,12 @@ impl ThreadPool {
             results: receiver,
             remaining: queued,
         }
+        // STUB
+        // let _ = (items, f);
+        // todo!(
+        //     "ThreadPool::as_completed: share f through an Arc; every job sends (index, result) on one shared channel"
+        // )
+        // END SOLUTION
     }
 
     /// Runs `f` on every item on the pool and returns the results in the order of the
@@ -186,10 +227,15 @@ impl ThreadPool {
         T: Send + 'static,
         F: Fn(I::Item) -> T + Send + Sync + 'static,
     {
+        // BEGIN SOLUTION
         let mut results: Vec<(usize, Result<T, TaskError>)> = self.as_completed(items, f).collect();
         // Results arrive in completion order; the caller wants the order of the items.
         results.sort_by_key(|(index, _)| *index);
         results.into_iter().map(|(_, result)| result).collect()
+        // STUB
+        // let _ = (items, f);
+        // todo!("ThreadPool::map: collect as_completed, then put each result back at its index")
+        // END SOLUTION
     }
 }
 
@@ -197,6 +243,7 @@ impl Drop for ThreadPool {
     /// Closes the job queue, lets the workers finish every job already queued, and joins
     /// them all: no thread outlives the pool.
     fn drop(&mut self) {
+        // BEGIN SOLUTION
         // Dropping the only sender disconnects the channel, which ends each worker's loop
         // once the queue is empty.
         drop(self.jobs.take());
@@ -205,32 +252,53 @@ impl Drop for ThreadPool {
             // nothing left to report it to.
             let _ = worker.join();
         }
+        // STUB
+        // todo!(
+        //     "ThreadPool::drop: drop the sender (workers end once the queue is empty), then join every worker"
+        // )
+        // END SOLUTION
     }
 }
 
 /// The pending result of a task queued with [`ThreadPool::submit`].
+///
+/// Suggested field: the receiving end of a channel that will carry one
+/// `Result<T, TaskError>`.
 pub struct TaskHandle<T> {
+    // BEGIN SOLUTION
     result: Receiver<Result<T, TaskError>>,
+    // STUB
+    // // Replace with your fields.
+    // _result: PhantomData<T>,
+    // END SOLUTION
 }
 
 impl<T> TaskHandle<T> {
     /// Blocks until the task has run; returns its value, or why there is none.
     pub fn join(self) -> Result<T, TaskError> {
+        // BEGIN SOLUTION
         // A disconnected channel means the job was dropped without reporting.
         self.result.recv().unwrap_or(Err(TaskError::Lost))
+        // END SOLUTION todo!("TaskHandle::join: receive the result; a disconnected channel means TaskError::Lost")
     }
 }
 
 /// The results of [`ThreadPool::as_completed`], in completion order: `(item index, result)`.
 pub struct AsCompleted<T> {
+    // BEGIN SOLUTION
     results: Receiver<(usize, Result<T, TaskError>)>,
     remaining: usize,
+    // STUB
+    // // Replace with your fields.
+    // _results: PhantomData<T>,
+    // END SOLUTION
 }
 
 impl<T> Iterator for AsCompleted<T> {
     type Item = (usize, Result<T, TaskError>);
 
     fn next(&mut self) -> Option<Self::Item> {
+        // BEGIN SOLUTION
         if self.remaining == 0 {
             return None;
         }
@@ -249,5 +317,8 @@ impl<T> Iterator for AsCompleted<T> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, Some(self.remaining))
+        // STUB
+        //     todo!("AsCompleted::next: stop after the last result; otherwise receive the next one")
+        // END SOLUTION
     }
 }

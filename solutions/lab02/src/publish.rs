@@ -7,8 +7,15 @@
 //! x86 the hardware hides the bug (every store is a release); on ARM, or after the compiler
 //! reorders, it does not. loom finds it on any machine (`tests/loom.rs`).
 
+// BEGIN SOLUTION
+// STUB
+// use std::marker::PhantomData;
+
+// END SOLUTION
 use crate::sync::UnsafeCell;
+// BEGIN SOLUTION
 use crate::sync::atomic::{AtomicU8, Ordering};
+// END SOLUTION
 
 /// Given: a cell that two threads may write at the same time, wrongly declared `Sync`.
 ///
@@ -46,10 +53,12 @@ impl UnsyncCell {
     }
 }
 
+// BEGIN SOLUTION
 const EMPTY: u8 = 0;
 const WRITING: u8 = 1;
 const READY: u8 = 2;
 
+// END SOLUTION
 /// A slot written at most once and then read by any thread, like `std::sync::OnceLock`
 /// without blocking: a value in an [`UnsafeCell`] (from `crate::sync`) published by an
 /// atomic state flag (`crate::sync::atomic::AtomicU8`: empty, being written, ready).
@@ -67,6 +76,7 @@ const READY: u8 = 2;
 /// ```
 #[derive(Debug)]
 pub struct OnceSlot<T> {
+    // BEGIN SOLUTION
     /// EMPTY, then WRITING while the single winning writer fills `value`, then READY.
     state: AtomicU8,
     value: UnsafeCell<Option<T>>,
@@ -78,6 +88,11 @@ pub struct OnceSlot<T> {
 // write. Sending the slot moves a T (so T: Send); sharing it hands out &T to many threads
 // and lets any of them put in a T (so T: Send + Sync).
 unsafe impl<T: Send + Sync> Sync for OnceSlot<T> {}
+// STUB
+//     // Replace with your fields.
+//     _value: PhantomData<T>,
+// }
+// END SOLUTION
 
 impl<T> Default for OnceSlot<T> {
     fn default() -> Self {
@@ -88,15 +103,18 @@ impl<T> Default for OnceSlot<T> {
 impl<T> OnceSlot<T> {
     /// An empty slot.
     pub fn new() -> Self {
+        // BEGIN SOLUTION
         Self {
             state: AtomicU8::new(EMPTY),
             value: UnsafeCell::new(None),
         }
+        // END SOLUTION todo!("OnceSlot::new: an AtomicU8 state (EMPTY) and an UnsafeCell<Option<T>>")
     }
 
     /// Stores `value` if the slot is empty; otherwise (another thread set it, or is setting
     /// it right now) gives `value` back. Never blocks.
     pub fn set(&self, value: T) -> Result<(), T> {
+        // BEGIN SOLUTION
         // Claim the slot. Only the thread whose compare-exchange succeeds may write, so the
         // write below has no competitor; Relaxed suffices for the claim itself, since no
         // data is read through it.
@@ -113,10 +131,17 @@ impl<T> OnceSlot<T> {
         // Release: a reader that sees READY (with Acquire) also sees the write above.
         self.state.store(READY, Ordering::Release);
         Ok(())
+        // STUB
+        // let _ = value;
+        // todo!(
+        //     "OnceSlot::set: claim the slot with compare_exchange(EMPTY, WRITING), write the value, then publish READY"
+        // )
+        // END SOLUTION
     }
 
     /// The value, if it has been set (and fully written).
     pub fn get(&self) -> Option<&T> {
+        // BEGIN SOLUTION
         // Acquire: pairs with the Release store in `set`, making the value's write visible.
         if self.state.load(Ordering::Acquire) == READY {
             // SAFETY: READY is set after the only write, which happens-before this read;
@@ -125,5 +150,6 @@ impl<T> OnceSlot<T> {
         } else {
             None
         }
+        // END SOLUTION todo!("OnceSlot::get: read the value only after an Acquire load has seen READY")
     }
 }

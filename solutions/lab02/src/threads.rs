@@ -1,10 +1,12 @@
 //! Task 1: threads. Spawning and joining, scoped threads, and a parallel sum that shows
 //! threads speeding up CPU-bound work: Rust has no global interpreter lock, so each thread
 //! runs on its own core.
+// BEGIN SOLUTION
 
 use std::thread;
 
 use finance::partition::even_chunks;
+// END SOLUTION
 
 /// Runs `f(0)`, `f(1)`, ..., `f(n - 1)`, each on a thread of its own started with
 /// [`std::thread::spawn`], and returns their results in index order.
@@ -23,6 +25,7 @@ where
     T: Send + 'static,
     F: Fn(usize) -> T + Send + Sync + 'static,
 {
+    // BEGIN SOLUTION
     let f = std::sync::Arc::new(f);
     let handles: Vec<thread::JoinHandle<T>> = (0..n)
         .map(|i| {
@@ -36,6 +39,12 @@ where
         .into_iter()
         .map(|r| r.unwrap_or_else(|payload| std::panic::resume_unwind(payload)))
         .collect()
+    // STUB
+    // let _ = f;
+    // todo!(
+    //     "run_on_threads(n = {n}): put f in an Arc, spawn n threads, then join the handles in order"
+    // )
+    // END SOLUTION
 }
 
 /// The sum of `f(x)` over `items`, computed by `threads` scoped threads.
@@ -58,6 +67,7 @@ where
     T: Sync,
     F: Fn(&T) -> f64 + Sync,
 {
+    // BEGIN SOLUTION
     let chunks = even_chunks(items.len(), threads);
     let f = &f;
     thread::scope(|s| {
@@ -70,4 +80,10 @@ where
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .sum()
     })
+    // STUB
+    // let _ = (items, f);
+    // todo!(
+    //     "parallel_sum(threads = {threads}): one scoped thread per range of even_chunks(items.len(), threads)"
+    // )
+    // END SOLUTION
 }

@@ -12,13 +12,18 @@
 //! in completion order (floating-point addition is not associative).
 
 use crate::pool::{PoolError, ProcessPool};
+// BEGIN SOLUTION
 use crate::task::{Output, Task};
+// END SOLUTION use crate::task::Task;
 use finance::bs::Contract;
+// BEGIN SOLUTION
 use finance::mc::{self, Estimate, McConfig, Moments};
+// END SOLUTION use finance::mc::{Estimate, McConfig};
 
 /// The tasks of a European Monte Carlo price: blocks `0..mc::block_count(cfg.paths)` in
 /// runs of `blocks_per_task` (the last run may be shorter), in block order.
 pub fn european_tasks(contract: &Contract, cfg: &McConfig, blocks_per_task: u64) -> Vec<Task> {
+    // BEGIN SOLUTION
     let blocks = mc::block_count(cfg.paths);
     let step = blocks_per_task.max(1);
     (0..blocks)
@@ -32,6 +37,11 @@ pub fn european_tasks(contract: &Contract, cfg: &McConfig, blocks_per_task: u64)
             antithetic: cfg.antithetic,
         })
         .collect()
+    // STUB
+    // todo!(
+    //     "Task::McEuropean for blocks 0..mc::block_count(paths) in runs of {blocks_per_task}: {contract:?} {cfg:?}"
+    // )
+    // END SOLUTION
 }
 
 /// Prices a European option by Monte Carlo on `pool`: bit-identical to
@@ -46,6 +56,7 @@ pub fn price_european(
     cfg: &McConfig,
     blocks_per_task: u64,
 ) -> Result<Estimate, PoolError> {
+    // BEGIN SOLUTION
     if cfg.paths == 0 {
         return Err(PoolError::InvalidInput("no paths to simulate".into()));
     }
@@ -83,4 +94,10 @@ pub fn price_european(
         });
     }
     Ok(total.estimate())
+    // STUB
+    // todo!(
+    //     "validate, european_tasks, pool.map (chunk size 1: each task is already a chunk of blocks), then merge every block's Moments left to right from Moments::default(): {:?} {contract:?} {cfg:?} {blocks_per_task}",
+    //     pool.workers()
+    // )
+    // END SOLUTION
 }

@@ -12,20 +12,29 @@
 //! by the calling thread, the watchdog; dropping the pool kills and reaps every worker.
 
 use crate::task::{Output, Task};
+// BEGIN SOLUTION
 use crate::wire::{MAX_FRAME, Wire, WireError, encode_slice, read_frame};
 use std::collections::VecDeque;
+// END SOLUTION
 use std::ffi::OsString;
 use std::fmt;
+// BEGIN SOLUTION
 use std::io::{BufReader, Write};
 use std::ops::Range;
 use std::os::unix::process::ExitStatusExt;
+// END SOLUTION use std::marker::PhantomData;
 use std::path::PathBuf;
+// BEGIN SOLUTION
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+// STUB
+// use std::process::{Command, ExitStatus, Stdio};
+// use std::time::Duration;
+// END SOLUTION
 
 /// How to start a worker: a program and its arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,6 +169,7 @@ impl std::error::Error for PoolError {}
 /// The chunk size of Python's `multiprocessing.Pool.map`: ⌈tasks / (4 × workers)⌉, at least 1.
 /// Four chunks per worker: few messages, and still some room to balance unequal chunks.
 pub fn python_chunksize(tasks: usize, workers: usize) -> usize {
+    // BEGIN SOLUTION
     tasks.div_ceil(4 * workers.max(1)).max(1)
 }
 
@@ -518,6 +528,9 @@ fn watch<'c>(controls: impl Iterator<Item = &'c Mutex<Control>>) -> Option<Insta
         }
     }
     next
+    // STUB
+    //     todo!("ceil({tasks} / (4 * {workers})), at least 1")
+    // END SOLUTION
 }
 
 /// A pool of worker processes.
@@ -537,7 +550,10 @@ fn watch<'c>(controls: impl Iterator<Item = &'c Mutex<Control>>) -> Option<Insta
 /// assert_eq!(primes, 168);
 /// # Ok::<(), lab03::pool::PoolError>(())
 /// ```
+// BEGIN SOLUTION
+// END SOLUTION #[derive(Debug)]
 pub struct ProcessPool {
+    // BEGIN SOLUTION
     command: WorkerCommand,
     config: PoolConfig,
     slots: Vec<Slot>,
@@ -551,6 +567,10 @@ impl fmt::Debug for ProcessPool {
             .field("pids", &self.pids())
             .finish()
     }
+    // STUB
+    //     // Your fields: the worker command, the config, and per worker its `Child` and pipes.
+    //     // See the hints in the handout for one way to share them with feeder threads.
+    // END SOLUTION
 }
 
 impl ProcessPool {
@@ -569,6 +589,7 @@ impl ProcessPool {
         worker_command: WorkerCommand,
         config: PoolConfig,
     ) -> Result<Self, PoolError> {
+        // BEGIN SOLUTION
         if workers == 0 {
             return Err(PoolError::InvalidInput(
                 "a pool needs at least one worker".into(),
@@ -591,24 +612,35 @@ impl ProcessPool {
             });
         }
         Ok(pool)
+        // STUB
+        // todo!(
+        //     "spawn {workers} x {worker_command:?} (to_command().spawn(), take the child's stdin and stdout) with {config:?}"
+        // )
+        // END SOLUTION
     }
 
     /// The number of workers.
     pub fn workers(&self) -> usize {
+        // BEGIN SOLUTION
         self.slots.len()
+        // END SOLUTION todo!()
     }
 
     /// The process ids of the live workers, in worker order.
     pub fn pids(&self) -> Vec<u32> {
+        // BEGIN SOLUTION
         self.slots
             .iter()
             .filter_map(|s| lock(&s.control).child.as_ref().map(Child::id))
             .collect()
+        // END SOLUTION todo!("Child::id of each live worker")
     }
 
     /// The pool's failure policy.
     pub fn config(&self) -> PoolConfig {
+        // BEGIN SOLUTION
         self.config
+        // END SOLUTION todo!()
     }
 
     /// Runs every task and returns their outputs in input order, with dynamic scheduling:
@@ -621,7 +653,14 @@ impl ProcessPool {
     ///
     /// Errors: [`PoolError::InvalidInput`] for chunk size 0; otherwise the failed task's.
     pub fn map(&mut self, tasks: &[Task], chunksize: usize) -> Result<Vec<Output>, PoolError> {
+        // BEGIN SOLUTION
         self.run(tasks, chunksize, Schedule::Dynamic)
+        // STUB
+        // todo!(
+        //     "{} tasks in chunks of {chunksize}: one shared queue of chunks, one feeder thread per worker (std::thread::scope)",
+        //     tasks.len()
+        // )
+        // END SOLUTION
     }
 
     /// Like [`ProcessPool::map`], with static scheduling: chunk `i` goes to worker
@@ -632,7 +671,14 @@ impl ProcessPool {
         tasks: &[Task],
         chunksize: usize,
     ) -> Result<Vec<Output>, PoolError> {
+        // BEGIN SOLUTION
         self.run(tasks, chunksize, Schedule::Static)
+        // STUB
+        // todo!(
+        //     "{} tasks in chunks of {chunksize}: one queue per worker, filled round-robin before anything runs",
+        //     tasks.len()
+        // )
+        // END SOLUTION
     }
 
     /// Runs every task with dynamic scheduling and yields `(task index, result)` as the
@@ -649,6 +695,7 @@ impl ProcessPool {
         tasks: Vec<Task>,
         chunksize: usize,
     ) -> Result<ImapUnordered<'_>, PoolError> {
+        // BEGIN SOLUTION
         let queues = Queues::new(tasks.len(), chunksize, Schedule::Dynamic, self.slots.len())?;
         let total = tasks.len();
         let shared = Arc::new(Shared {
@@ -694,11 +741,18 @@ impl ProcessPool {
             yielded: 0,
             total,
         })
+        // STUB
+        // todo!(
+        //     "{} tasks in chunks of {chunksize}: feeder threads (std::thread::spawn, the tasks in an Arc) send results on a channel",
+        //     tasks.len()
+        // )
+        // END SOLUTION
     }
 
     /// Closes every worker's input, so that each exits on its own, and reaps them; returns
     /// their exit statuses (success for healthy workers). A worker still running after a
     /// second is killed.
+    // BEGIN SOLUTION
     pub fn shutdown(mut self) -> Vec<ExitStatus> {
         // Close every input first, so that the workers finish in parallel.
         for slot in &mut self.slots {
@@ -786,11 +840,16 @@ fn wait_or_kill(child: &mut Child, grace: Duration) -> ExitStatus {
                     .unwrap_or_else(|_| ExitStatus::from_raw(KILLED));
             }
         }
+        // STUB
+        //     pub fn shutdown(self) -> Vec<ExitStatus> {
+        //         todo!("drop each worker's stdin, then wait for each child (Child::try_wait, then kill)")
+        // END SOLUTION
     }
 }
 
 impl Drop for ProcessPool {
     fn drop(&mut self) {
+        // BEGIN SOLUTION
         let mut children = Vec::new();
         for slot in &mut self.slots {
             slot.io = None;
@@ -835,11 +894,18 @@ struct Shared {
     command: WorkerCommand,
     config: PoolConfig,
     stop: AtomicBool,
+    // STUB
+    //         // Kill every worker (Child::kill) and reap it (Child::wait): a child that is never
+    //         // waited for stays a zombie until this process exits. Not reaping is a bug the
+    //         // tests look for in /proc.
+    //     }
+    // END SOLUTION
 }
 
 /// The iterator of [`ProcessPool::imap_unordered`]: `(task index, result)` in completion
 /// order.
 pub struct ImapUnordered<'a> {
+    // BEGIN SOLUTION
     pool: &'a mut ProcessPool,
     shared: Arc<Shared>,
     results: Receiver<Outcome>,
@@ -849,16 +915,24 @@ pub struct ImapUnordered<'a> {
     feeders: Vec<JoinHandle<Option<Io>>>,
     yielded: usize,
     total: usize,
+    // STUB
+    // // Your fields: the pool (borrowed mutably while the iterator lives), the receiving end
+    // // of the results channel, the feeder threads' join handles, a count of results yielded.
+    // _pool: PhantomData<&'a mut ProcessPool>,
+    // END SOLUTION
 }
 
 impl ImapUnordered<'_> {
     /// Results yielded so far.
     pub fn completed(&self) -> usize {
+        // BEGIN SOLUTION
         self.yielded
+        // END SOLUTION todo!()
     }
 
     /// Tasks in this run.
     pub fn total(&self) -> usize {
+        // BEGIN SOLUTION
         self.total
     }
 
@@ -867,6 +941,9 @@ impl ImapUnordered<'_> {
         for (slot, feeder) in self.feeders.drain(..).enumerate() {
             self.pool.slots[slot].io = feeder.join().expect("a feeder thread panicked");
         }
+        // STUB
+        //     todo!()
+        // END SOLUTION
     }
 }
 
@@ -874,6 +951,7 @@ impl Iterator for ImapUnordered<'_> {
     type Item = (usize, Result<Output, PoolError>);
 
     fn next(&mut self) -> Option<Self::Item> {
+        // BEGIN SOLUTION
         while self.yielded < self.total {
             if let Some(item) = self.pending.pop_front() {
                 self.yielded += 1;
@@ -903,11 +981,18 @@ impl Iterator for ImapUnordered<'_> {
         }
         self.finish();
         None
+        // STUB
+        // todo!(
+        //     "the next result from the channel; at the end, join the feeders and give the workers back to the pool"
+        // )
+        // END SOLUTION
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
+        // BEGIN SOLUTION
         let left = self.total - self.yielded;
         (left, Some(left))
+        // END SOLUTION todo!("exactly the results not yielded yet")
     }
 }
 
@@ -915,6 +1000,7 @@ impl ExactSizeIterator for ImapUnordered<'_> {}
 
 impl Drop for ImapUnordered<'_> {
     fn drop(&mut self) {
+        // BEGIN SOLUTION
         if self.feeders.is_empty() {
             return;
         }
@@ -932,5 +1018,9 @@ impl Drop for ImapUnordered<'_> {
             }
         }
         self.finish();
+        // STUB
+        // // Dropped before the end: stop the feeders from taking new chunks, kill the workers
+        // // still running one (their feeders replace them), and join the feeders.
+        // END SOLUTION
     }
 }

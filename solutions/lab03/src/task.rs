@@ -8,7 +8,9 @@
 
 use crate::wire::{Wire, WireError, take};
 use finance::bs::Contract;
+// BEGIN SOLUTION
 use finance::mc::{self, Moments};
+// END SOLUTION use finance::mc::Moments;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -262,6 +264,7 @@ impl Wire for Task {
 }
 
 impl Wire for Output {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         match self {
             Output::Unit => out.push(0),
@@ -298,6 +301,18 @@ impl Wire for Output {
                 });
             }
         })
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!(
+        //         "a tag byte per variant (Unit 0, Bool 1, U64 2, F64 3, Blocks 4), then its value: see Task's impl above"
+        //     )
+        // }
+
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!(
+        //         "the tag (named \"Output tag\"), then the variant's value; an unknown tag is BadTag {{ what: \"Output\", .. }}"
+        //     )
+        // END SOLUTION
     }
 }
 
@@ -308,6 +323,7 @@ impl Task {
     /// [`Task::Exit`], [`Task::Abort`], [`Task::Hang`] and the first [`Task::CrashOnce`]
     /// never return.
     pub fn run(&self) -> Result<Output, String> {
+        // BEGIN SOLUTION
         match self {
             Task::IsPrime(n) => Ok(Output::Bool(is_prime(*n))),
             Task::McEuropean {
@@ -368,6 +384,11 @@ impl Task {
                 }
             }
         }
+        // STUB
+        // todo!(
+        //     "match on the task and call the helpers below (is_prime, mc_blocks, spin, mean, allocate, disk_write, peak_rss_bytes, wait_for...); Exit, Abort and Hang end or block the process"
+        // )
+        // END SOLUTION
     }
 }
 
@@ -382,12 +403,18 @@ pub fn mc_blocks(
     blocks: u64,
     antithetic: bool,
 ) -> Vec<Moments> {
+    // BEGIN SOLUTION
     let end = first_block
         .saturating_add(blocks)
         .min(mc::block_count(paths));
     (first_block..end)
         .map(|b| mc::european_block(contract, seed, b, mc::block_len(paths, b), antithetic))
         .collect()
+    // STUB
+    // todo!(
+    //     "one mc::european_block per block b in {first_block}..{first_block}+{blocks} (stop at mc::block_count({paths})), with the block's own stream b and mc::block_len({paths}, b) paths: {contract:?} {seed} {antithetic}"
+    // )
+    // END SOLUTION
 }
 
 /// Is `n` prime? Trial division by 3, 5, 7, … up to √n: the notes' `f`, written the same

@@ -14,7 +14,9 @@
 //! what follows, bytes left over: each is a [`WireError`] that names what was being read, so
 //! that a corrupt message is reported, not turned into a wrong number or a panic.
 
+// BEGIN SOLUTION
 use finance::bs::{Contract, OptionKind};
+// END SOLUTION use finance::bs::Contract;
 use finance::mc::Moments;
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -182,8 +184,12 @@ pub trait Wire: Sized {
     }
 }
 
-/// Splits the first `n` bytes off `input`, or reports that `what` was cut short.
+/// Splits the first `n` bytes off `input`, or reports that `what` was cut short
+/// ([`WireError::Truncated`] with `needed: n` and `left: input.len()`).
+///
+/// Every `decode` starts here: it is the one place that checks that the bytes are there.
 pub fn take<'a>(input: &mut &'a [u8], n: usize, what: &'static str) -> Result<&'a [u8], WireError> {
+    // BEGIN SOLUTION
     if input.len() < n {
         return Err(WireError::Truncated {
             what,
@@ -208,9 +214,24 @@ fn read_len(
     match usize::try_from(len) {
         Ok(n) if n.saturating_mul(min_elem_size) <= left => Ok(n),
         _ => Err(WireError::BadLength { what, len, left }),
+        // STUB
+        //     todo!(
+        //         "split {n} bytes for {what} off the {} bytes of input (slice::split_at), or return WireError::Truncated",
+        //         input.len()
+        //     )
+        // }
+
+        // impl Wire for u64 {
+        //     fn encode(&self, _out: &mut Vec<u8>) {
+        //         todo!("append the 8 little-endian bytes (u64::to_le_bytes)")
+        //     }
+        //     fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //         todo!("take 8 bytes named \"u64\" and convert them (u64::from_le_bytes)")
+        // END SOLUTION
     }
 }
 
+// BEGIN SOLUTION
 /// Implements `Wire` for a fixed-width number through its little-endian bytes.
 macro_rules! wire_number {
     ($($t:ty),*) => {$(
@@ -230,7 +251,19 @@ macro_rules! wire_number {
 
 wire_number!(u64, i32);
 
+// STUB
+// impl Wire for i32 {
+//     fn encode(&self, _out: &mut Vec<u8>) {
+//         todo!("4 little-endian bytes")
+//     }
+//     fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+//         todo!("take 4 bytes named \"i32\"")
+//     }
+// }
+
+// END SOLUTION
 impl Wire for f64 {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.to_le_bytes());
     }
@@ -252,10 +285,18 @@ impl Wire for f64 {
             .chunks_exact(8)
             .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
             .collect())
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!("8 little-endian bytes: f64::to_le_bytes keeps every bit, NaNs and -0.0 included")
+        // }
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!("take 8 bytes named \"f64\"")
+        // END SOLUTION
     }
 }
 
 impl Wire for bool {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(u8::from(*self));
     }
@@ -265,10 +306,18 @@ impl Wire for bool {
             1 => Ok(true),
             tag => Err(WireError::BadTag { what: "bool", tag }),
         }
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!("one byte, 0 or 1")
+        // }
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!("one byte named \"bool\": 0 is false, 1 is true, anything else WireError::BadTag")
+        // END SOLUTION
     }
 }
 
 impl Wire for String {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         (self.len() as u64).encode(out);
         out.extend_from_slice(self.as_bytes());
@@ -277,17 +326,38 @@ impl Wire for String {
         let len = read_len(input, 1, "String length")?;
         let bytes = take(input, len, "String")?;
         String::from_utf8(bytes.to_vec()).map_err(|_| WireError::BadUtf8 { what: "String" })
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!("the length in bytes as a u64, then the UTF-8 bytes")
+        // }
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!(
+        //         "a u64 length (BadLength if more than the bytes left), the bytes, BadUtf8 if they are not UTF-8"
+        //     )
+        // END SOLUTION
     }
 }
 
+// BEGIN SOLUTION
 /// Encodes a slice as a `Vec` would be: the length, then each element. Lets a sender encode
 /// part of a vector (a chunk of tasks) without copying it.
 pub fn encode_slice<T: Wire>(items: &[T], out: &mut Vec<u8>) {
     (items.len() as u64).encode(out);
     T::encode_many(items, out);
+    // STUB
+    // /// Encodes a slice as a `Vec` would be: the length as a `u64`, then the elements (with
+    // /// [`Wire::encode_many`]). Lets a sender encode part of a vector (a chunk of tasks) without
+    // /// copying it.
+    // pub fn encode_slice<T: Wire>(items: &[T], _out: &mut Vec<u8>) {
+    //     todo!(
+    //         "the length of the {} items as a u64, then T::encode_many",
+    //         items.len()
+    //     )
+    // END SOLUTION
 }
 
 impl<T: Wire> Wire for Vec<T> {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         encode_slice(self, out);
     }
@@ -295,10 +365,20 @@ impl<T: Wire> Wire for Vec<T> {
         // Every value of this crate's types takes at least one byte.
         let len = read_len(input, 1, "Vec length")?;
         T::decode_many(input, len)
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!("encode_slice")
+        // }
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!(
+        //         "a u64 length, checked against the bytes left BEFORE allocating (each element takes at least one byte), then T::decode_many"
+        //     )
+        // END SOLUTION
     }
 }
 
 impl<T: Wire, E: Wire> Wire for Result<T, E> {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         match self {
             Ok(v) => {
@@ -320,10 +400,20 @@ impl<T: Wire, E: Wire> Wire for Result<T, E> {
                 tag,
             }),
         }
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!("a tag byte, 0 for Ok and 1 for Err, then the value")
+        // }
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!(
+        //         "the tag (named \"Result tag\"), then T or E; another tag is BadTag {{ what: \"Result\", .. }}"
+        //     )
+        // END SOLUTION
     }
 }
 
 impl Wire for Contract {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(match self.kind {
             OptionKind::Call => 0,
@@ -360,10 +450,22 @@ impl Wire for Contract {
             vol: f64::decode(input)?,
             expiry: f64::decode(input)?,
         })
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!(
+        //         "a tag byte for the kind (Call 0, Put 1), then the six f64 fields in declaration order"
+        //     )
+        // }
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!(
+        //         "the same fields in the same order; a bad kind is BadTag {{ what: \"OptionKind\", .. }}"
+        //     )
+        // END SOLUTION
     }
 }
 
 impl Wire for Moments {
+    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
         self.count.encode(out);
         self.sum.encode(out);
@@ -375,12 +477,20 @@ impl Wire for Moments {
             sum: f64::decode(input)?,
             sum_sq: f64::decode(input)?,
         })
+        // STUB
+        // fn encode(&self, _out: &mut Vec<u8>) {
+        //     todo!("count, sum, sum_sq")
+        // }
+        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+        //     todo!("count, sum, sum_sq")
+        // END SOLUTION
     }
 }
 
 /// Writes one frame: the payload's length as 4 little-endian bytes, then the payload.
 ///
 /// Errors: `InvalidInput` if the payload is larger than [`MAX_FRAME`]; the writer's errors.
+// BEGIN SOLUTION
 pub fn write_frame<W: Write>(w: &mut W, payload: &[u8]) -> io::Result<()> {
     if payload.len() > MAX_FRAME {
         return Err(io::Error::new(
@@ -390,11 +500,19 @@ pub fn write_frame<W: Write>(w: &mut W, payload: &[u8]) -> io::Result<()> {
     }
     w.write_all(&(payload.len() as u32).to_le_bytes())?;
     w.write_all(payload)
+    // STUB
+    // pub fn write_frame<W: Write>(_w: &mut W, payload: &[u8]) -> io::Result<()> {
+    //     todo!(
+    //         "check the {} bytes against MAX_FRAME, write the u32 length, then the payload",
+    //         payload.len()
+    //     )
+    // END SOLUTION
 }
 
 /// Reads one frame's payload into `buf` (replacing its contents).
 ///
 /// Returns `Ok(true)` when a frame was read and `Ok(false)` at a clean end of the stream
+// BEGIN SOLUTION
 /// (no byte of a new frame). A stream that ends inside a header or a payload, or a header
 /// announcing more than [`MAX_FRAME`] bytes, is an error.
 pub fn read_frame<R: Read>(r: &mut R, buf: &mut Vec<u8>) -> Result<bool, WireError> {
@@ -433,3 +551,15 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<usize, WireError> {
     }
     Ok(got)
 }
+// STUB
+// /// (no byte of a new frame). A stream that ends inside a header
+// /// ([`WireError::TruncatedHeader`]) or inside a payload ([`WireError::TruncatedFrame`]), or a
+// /// header announcing more than [`MAX_FRAME`] bytes ([`WireError::FrameTooLarge`], checked
+// /// before allocating), is an error.
+// pub fn read_frame<R: Read>(_r: &mut R, buf: &mut Vec<u8>) -> Result<bool, WireError> {
+//     buf.clear(); // the payload replaces the buffer's contents
+//     todo!(
+//         "read the 4-byte header, counting the bytes actually read (Read::read may return fewer than asked, or Interrupted), then the payload"
+//     )
+// }
+// END SOLUTION

@@ -1,10 +1,10 @@
 //! The worker: the program on the other end of the pipes.
 //!
-//! A worker reads frames on its standard input, each holding a chunk of [`Task`]s (a
-//! `Vec<Task>`), runs the tasks one after another, and writes one frame per chunk on its
-//! standard output: the `Vec<Result<Output, String>>` of their results, in order. It exits
-//! with status 0 when its input ends cleanly, and with status 2 and a one-line message on
-//! standard error when the input is not a valid stream of frames.
+//! A worker reads frames on its standard input, each holding a chunk of tasks (a `Vec<Task>`, see
+//! [`crate::task`]), runs the tasks one after another, and writes one frame per chunk on its
+//! standard output: the `Vec<Result<Output, String>>` of their results, in order. It exits with
+//! status 0 when its input ends cleanly, and with status 2 and a one-line message on standard error
+//! when the input is not a valid stream of frames.
 //!
 //! Standard output *is* the channel: a stray `println!` in a worker corrupts the stream.
 //! Debug output goes to standard error.
@@ -14,10 +14,15 @@
 //! [`is_worker_invocation`]): the pool then re-runs the program itself, as Python's `spawn`
 //! start method re-runs the main module.
 
+// BEGIN SOLUTION
 use crate::task::{Output, Task};
 use crate::wire::{Wire, WireError, read_frame, write_frame};
 use std::io::{self, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
+// STUB
+// use crate::wire::WireError;
+// use std::io::{Read, Write};
+// END SOLUTION
 use std::process::ExitCode;
 
 /// The argument that makes a program that supports it act as a worker.
@@ -32,6 +37,7 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// Returns `Ok(())` at a clean end of input, and the [`WireError`] of the first bad frame
 /// or failed write otherwise. A task that panics becomes an `Err` result naming the panic;
 /// the worker serves on.
+// BEGIN SOLUTION
 pub fn serve<R: Read, W: Write>(mut input: R, mut output: W) -> Result<(), WireError> {
     let mut frame = Vec::new();
     let mut reply = Vec::new();
@@ -68,6 +74,12 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     } else {
         "(no message)"
     }
+    // STUB
+    // pub fn serve<R: Read, W: Write>(_input: R, _output: W) -> Result<(), WireError> {
+    //     todo!(
+    //         "loop: read_frame; decode the Vec<Task> (from_bytes rejects trailing bytes); run each task with panics caught (std::panic::catch_unwind); write_frame the Vec<Result<Output, String>>; flush"
+    //     )
+    // END SOLUTION
 }
 
 /// The worker's `main`: [`serve`] on standard input and output.
@@ -75,6 +87,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
 /// Exit status 0 at the end of input; [`EXIT_BAD_INPUT`] with one line on standard error
 /// (`lab03-worker: <what was wrong>`) for a bad frame. Never a panic backtrace.
 pub fn worker_main() -> ExitCode {
+    // BEGIN SOLUTION
     // A task's panic is reported to the parent as an error result; the default hook would
     // also print it, with a backtrace hint, to stderr. One line is enough.
     panic::set_hook(Box::new(|info| {
@@ -100,6 +113,11 @@ pub fn worker_main() -> ExitCode {
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
+    // STUB
+    // todo!(
+    //     "serve(stdin().lock(), stdout().lock()); on error print one line on stderr and return ExitCode::from(EXIT_BAD_INPUT); replace the panic hook (std::panic::set_hook) so a panicking task prints one line, not a backtrace hint"
+    // )
+    // END SOLUTION
 }
 
 /// Whether this process was started as a worker (its first argument is [`WORKER_FLAG`]).

@@ -25,11 +25,8 @@ use lab04::fetch::fetch_universe;
 use lab04::var::{VarConfig, mc_var};
 use parlab_harness::{Request, Workload};
 
-// The instructor's copy of the given server, compiled into this program: the fetch workload
-// runs against the same server for every student, whatever their `src/server.rs` holds.
-#[allow(dead_code)]
-#[path = "../src/server.rs"]
-mod server;
+// The fetch workload runs against the given `market-server` crate, the same for every student.
+use market_server as server;
 
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()

@@ -33,16 +33,20 @@
 
 use std::ops::RangeInclusive;
 
+// BEGIN SOLUTION
 use finance::series::rolling_mean;
 use finance::stats;
 
 use crate::molecules::{linear_molecules, mp_map};
 
+// END SOLUTION
 /// Trading days per year, to annualise the Sharpe ratio.
 pub const TRADING_DAYS: f64 = 252.0;
+// BEGIN SOLUTION
 
 /// Short windows scored together in one pass of the fast kernel.
 const LANES: usize = 4;
+// END SOLUTION
 
 /// The window pairs to test: every `short` in `short` with every `long` in `long` such that
 /// `short < long`.
@@ -75,6 +79,7 @@ impl Grid {
     /// assert_eq!(Grid::LECTURE.pairs().len(), 7830);
     /// ```
     pub fn pairs(&self) -> Vec<(usize, usize)> {
+        // BEGIN SOLUTION
         assert!(
             *self.short.start() >= 1 || self.short.is_empty(),
             "windows must be at least one day"
@@ -88,6 +93,7 @@ impl Grid {
                     .map(move |l| (s, l))
             })
             .collect()
+        // END SOLUTION todo!("{self:?}.pairs(): every (short, long) with short < long, short first")
     }
 }
 
@@ -113,6 +119,7 @@ pub struct GridResult {
     /// empty grid.
     pub best: Option<PairScore>,
 }
+// BEGIN SOLUTION
 
 fn check_windows(n: usize, short: usize, long: usize) {
     assert!(
@@ -126,6 +133,7 @@ fn check_windows(n: usize, short: usize, long: usize) {
     );
 }
 
+// END SOLUTION
 /// The daily returns `x(t)` of the strategy with windows `short < long`, for
 /// `t = long - 1, ..., n - 2` (see the [module docs](self)): `n - long` values.
 ///
@@ -141,6 +149,7 @@ fn check_windows(n: usize, short: usize, long: usize) {
 /// assert_eq!(x, vec![100.0 / 101.0 - 1.0, 0.0]);
 /// ```
 pub fn strategy_returns(prices: &[f64], short: usize, long: usize) -> Vec<f64> {
+    // BEGIN SOLUTION
     let n = prices.len();
     check_windows(n, short, long);
     let fast = rolling_mean(prices, short); // fast[k] = sma_short(k + short - 1)
@@ -155,11 +164,18 @@ pub fn strategy_returns(prices: &[f64], short: usize, long: usize) -> Vec<f64> {
             }
         })
         .collect()
+    // STUB
+    // todo!(
+    //     "strategy_returns({} prices, {short}, {long}): two rolling means, each signal earns the next day",
+    //     prices.len()
+    // )
+    // END SOLUTION
 }
 
 /// Sharpe ratio and maximum drawdown of daily strategy returns, as defined in the
 /// [module docs](self): the straightforward reference, through [`finance::stats`].
 pub fn score_returns(returns: &[f64]) -> (f64, f64) {
+    // BEGIN SOLUTION
     let sharpe = stats::sharpe(returns, TRADING_DAYS).unwrap_or(0.0);
     let mut equity = Vec::with_capacity(returns.len() + 1);
     equity.push(1.0);
@@ -168,6 +184,12 @@ pub fn score_returns(returns: &[f64]) -> (f64, f64) {
     }
     let drawdown = stats::max_drawdown(&equity).unwrap_or(f64::NAN);
     (sharpe, drawdown)
+    // STUB
+    // todo!(
+    //     "score_returns({} returns): finance::stats::sharpe (0 if no variance), drawdown of the equity",
+    //     returns.len()
+    // )
+    // END SOLUTION
 }
 
 /// Scores one pair the simple way: [`strategy_returns`] then [`score_returns`].
@@ -175,6 +197,7 @@ pub fn score_returns(returns: &[f64]) -> (f64, f64) {
 /// # Panics
 /// As [`strategy_returns`].
 pub fn backtest_pair(prices: &[f64], short: usize, long: usize) -> PairScore {
+    // BEGIN SOLUTION
     let (sharpe, max_drawdown) = score_returns(&strategy_returns(prices, short, long));
     PairScore {
         short,
@@ -182,14 +205,22 @@ pub fn backtest_pair(prices: &[f64], short: usize, long: usize) -> PairScore {
         sharpe,
         max_drawdown,
     }
+    // END SOLUTION todo!("backtest_pair({} prices, {short}, {long})", prices.len())
 }
 
 /// The row with the highest Sharpe ratio, the first one on ties; `None` if `table` is empty.
 pub fn best_pair(table: &[PairScore]) -> Option<PairScore> {
+    // BEGIN SOLUTION
     table.iter().copied().fold(None, |best, row| match best {
         Some(b) if b.sharpe >= row.sharpe => Some(b),
         _ => Some(row),
     })
+    // STUB
+    // todo!(
+    //     "best_pair of {} rows: the highest Sharpe, the first on ties",
+    //     table.len()
+    // )
+    // END SOLUTION
 }
 
 /// Scores every pair of `grid` on `prices`, in parallel on the current rayon pool.
@@ -200,6 +231,7 @@ pub fn best_pair(table: &[PairScore]) -> Option<PairScore> {
 /// # Panics
 /// If a short window is 0 or there are fewer than `long + 2` prices for the longest window.
 pub fn backtest_grid(prices: &[f64], grid: &Grid) -> GridResult {
+    // BEGIN SOLUTION
     let pairs = grid.pairs();
     let Some(max_long) = pairs.iter().map(|&(_, l)| l).max() else {
         return GridResult {
@@ -390,3 +422,10 @@ fn kernel_body(
         drawdown,
     }
 }
+// STUB
+//     todo!(
+//         "backtest_grid({} prices, {grid:?}): each moving average once, then a tight pass per pair, in parallel",
+//         prices.len()
+//     )
+// }
+// END SOLUTION

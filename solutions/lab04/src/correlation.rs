@@ -11,12 +11,16 @@
 //! numbers of rows per thread leave the first thread with almost twice the average work.
 //! [`crate::molecules::triangular_molecules`] balances them.
 
+// BEGIN SOLUTION
 use std::ops::Range;
 
+// END SOLUTION
 use finance::linalg::Matrix;
+// BEGIN SOLUTION
 use rayon::prelude::*;
 
 use crate::molecules::{mp_map, triangular_molecules};
+// END SOLUTION
 
 /// The correlation matrix of `returns` (rows = days, columns = assets) computed pair by pair
 /// from the columns, sequentially: the reference.
@@ -29,6 +33,7 @@ use crate::molecules::{mp_map, triangular_molecules};
 /// # Panics
 /// If there are fewer than two days.
 pub fn correlation_naive(returns: &Matrix) -> Matrix {
+    // BEGIN SOLUTION
     let (n, p) = returns.shape();
     assert!(n >= 2, "a correlation needs at least two days, got {n}");
     let mut corr = Matrix::identity(p);
@@ -53,6 +58,12 @@ pub fn correlation_naive(returns: &Matrix) -> Matrix {
         }
     }
     corr
+    // STUB
+    // todo!(
+    //     "correlation_naive of a {:?} matrix: pair by pair from the columns",
+    //     returns.shape()
+    // )
+    // END SOLUTION
 }
 
 /// The standardised returns: a `p x n` matrix (one row per asset, contiguous) whose row `i`
@@ -64,6 +75,7 @@ pub fn correlation_naive(returns: &Matrix) -> Matrix {
 /// # Panics
 /// If there are fewer than two days.
 pub fn standardise(returns: &Matrix) -> Matrix {
+    // BEGIN SOLUTION
     let (n, p) = returns.shape();
     assert!(n >= 2, "a correlation needs at least two days, got {n}");
     let mut means = vec![0.0; p];
@@ -100,6 +112,13 @@ const PANEL: usize = 4;
 /// Days per cache block: one block of days of every panel (500 assets x 256 days x 8 bytes
 /// = 1 MB) stays in the L2 cache while a molecule's pairs of panels reuse it.
 const DAY_BLOCK: usize = 256;
+// STUB
+//     todo!(
+//         "standardise a {:?} matrix: centre, scale to norm 1, one row per asset",
+//         returns.shape()
+//     )
+// }
+// END SOLUTION
 
 /// The correlation matrix of `returns` (rows = days, columns = assets), fast and parallel:
 /// standardise once, then a register-blocked, cache-blocked `Z Zᵀ` over the upper triangle,
@@ -112,6 +131,7 @@ const DAY_BLOCK: usize = 256;
 /// # Panics
 /// If there are fewer than two days.
 pub fn correlation(returns: &Matrix) -> Matrix {
+    // BEGIN SOLUTION
     let (n, p) = returns.shape();
     assert!(n >= 2, "a correlation needs at least two days, got {n}");
     if p == 0 {
@@ -271,3 +291,10 @@ fn add(acc: &mut Block, part: &Block) {
         *o += v;
     }
 }
+// STUB
+//     todo!(
+//         "correlation of a {:?} matrix: standardise once, blocked dot products, balanced triangle",
+//         returns.shape()
+//     )
+// }
+// END SOLUTION

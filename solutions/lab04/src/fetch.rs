@@ -14,11 +14,14 @@
 //! hammered. Other failures are *permanent*: an unknown ticker (`404`) or a malformed CSV body
 //! will fail the same way again, so they are reported at once.
 //!
-//! The client speaks just enough HTTP/1.1 to talk to [`crate::server`]: one `GET` per
+//! The client speaks just enough HTTP/1.1 to talk to `market_server::MarketServer`: one `GET` per
 //! connection, `Connection: close`, a body of `Content-Length` bytes.
 
+// BEGIN SOLUTION
 use std::collections::{BTreeMap, BTreeSet};
+// END SOLUTION use std::collections::BTreeMap;
 use std::fmt;
+// BEGIN SOLUTION
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,6 +29,13 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use finance::series::{PriceSeries, SeriesError, read_csv_str};
+// STUB
+// use std::io;
+// use std::net::SocketAddr;
+// use std::time::Duration;
+
+// use finance::series::{PriceSeries, SeriesError};
+// END SOLUTION
 
 /// Largest response accepted, so a misbehaving server cannot exhaust memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -107,11 +117,13 @@ impl FetchError {
     /// Whether trying again may succeed: timeouts, I/O errors, truncated responses, `5xx`
     /// and `429`.
     pub fn is_transient(&self) -> bool {
+        // BEGIN SOLUTION
         match self {
             Self::Timeout | Self::Io(_) | Self::Truncated { .. } => true,
             Self::Status(code) => *code >= 500 || *code == 429,
             _ => false,
         }
+        // END SOLUTION todo!("is_transient({self:?}): which errors may succeed if tried again?")
     }
 }
 
@@ -147,6 +159,7 @@ impl std::error::Error for FetchError {
         }
     }
 }
+// BEGIN SOLUTION
 
 fn io_error(e: io::Error) -> FetchError {
     match e.kind() {
@@ -179,6 +192,7 @@ fn parse_head(head: &str) -> Result<(u16, Option<usize>), FetchError> {
     Ok((status, length))
 }
 
+// END SOLUTION
 /// One `GET path` to `addr`: connect, send, read the whole response, all within `timeout`.
 ///
 /// # Errors
@@ -191,6 +205,7 @@ pub fn http_get(
     path: &str,
     timeout: Duration,
 ) -> Result<HttpResponse, FetchError> {
+    // BEGIN SOLUTION
     if !addr.ip().is_loopback() {
         return Err(FetchError::NotLoopback(addr));
     }
@@ -265,6 +280,12 @@ fn valid_ticker(t: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+// STUB
+//     todo!(
+//         "http_get({addr}, {path}, {timeout:?}): connect, send the request, read the whole response"
+//     )
+// }
+// END SOLUTION
 /// Fetches and parses `GET /prices/{ticker}`, retrying transient failures.
 ///
 /// At most `1 + cfg.retries` attempts; before retry `k` (from 1) it sleeps
@@ -278,6 +299,7 @@ pub fn fetch_prices(
     ticker: &str,
     cfg: &FetchConfig,
 ) -> Result<PriceSeries, FetchError> {
+    // BEGIN SOLUTION
     if !valid_ticker(ticker) {
         return Err(FetchError::InvalidTicker(ticker.to_string()));
     }
@@ -306,6 +328,7 @@ pub fn fetch_prices(
         }
     }
     unreachable!("the last attempt returns")
+    // END SOLUTION todo!("fetch_prices({addr}, {ticker}, {cfg:?}): http_get, parse, retry what is transient")
 }
 
 /// [`fetch_universe_with`] with `workers` threads and otherwise [`FetchConfig::default`].
@@ -314,11 +337,18 @@ pub fn fetch_universe(
     tickers: &[String],
     workers: usize,
 ) -> BTreeMap<String, Result<PriceSeries, FetchError>> {
+    // BEGIN SOLUTION
     let cfg = FetchConfig {
         workers,
         ..FetchConfig::default()
     };
     fetch_universe_with(addr, tickers, &cfg)
+    // STUB
+    // todo!(
+    //     "fetch_universe({addr}, {} tickers, {workers} workers): fetch_universe_with",
+    //     tickers.len()
+    // )
+    // END SOLUTION
 }
 
 /// Fetches every ticker with [`fetch_prices`] on a pool of `cfg.workers` threads (fewer if
@@ -334,6 +364,7 @@ pub fn fetch_universe_with(
     tickers: &[String],
     cfg: &FetchConfig,
 ) -> BTreeMap<String, Result<PriceSeries, FetchError>> {
+    // BEGIN SOLUTION
     assert!(cfg.workers > 0, "fetch_universe needs at least one worker");
     let unique: Vec<&String> = tickers
         .iter()
@@ -361,4 +392,10 @@ pub fn fetch_universe_with(
             .flat_map(|w| w.join().expect("a fetch worker panicked"))
             .collect()
     })
+    // STUB
+    // todo!(
+    //     "fetch_universe_with({addr}, {} tickers, {cfg:?}): a bounded pool of threads",
+    //     tickers.len()
+    // )
+    // END SOLUTION
 }

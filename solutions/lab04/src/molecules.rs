@@ -14,9 +14,11 @@
 
 use std::ops::Range;
 
+// BEGIN SOLUTION
 use finance::partition::{lin_parts, nested_parts};
 use rayon::prelude::*;
 
+// END SOLUTION
 /// Molecules of (almost) equal numbers of atoms: `0..atoms` cut into `min(parts, atoms)`
 /// contiguous, non-empty ranges whose lengths differ by at most one.
 ///
@@ -29,7 +31,9 @@ use rayon::prelude::*;
 /// assert_eq!(lab04::molecules::linear_molecules(10, 3), vec![0..4, 4..7, 7..10]);
 /// ```
 pub fn linear_molecules(atoms: usize, parts: usize) -> Vec<Range<usize>> {
+    // BEGIN SOLUTION
     to_ranges(&lin_parts(atoms, parts))
+    // END SOLUTION todo!("linear_molecules({atoms}, {parts}): finance::partition::lin_parts, as ranges")
 }
 
 /// Molecules of rows of an upper-triangular double loop over `n` items, each holding about
@@ -50,7 +54,9 @@ pub fn linear_molecules(atoms: usize, parts: usize) -> Vec<Range<usize>> {
 /// assert_eq!(m, vec![0..134, 134..293, 293..500, 500..1000]);
 /// ```
 pub fn triangular_molecules(n: usize, parts: usize) -> Vec<Range<usize>> {
+    // BEGIN SOLUTION
     to_ranges(&nested_parts(n, parts, true))
+    // END SOLUTION todo!("triangular_molecules({n}, {parts}): finance::partition::nested_parts; which triangle?")
 }
 
 /// The pairs `(i, j)` with `j >= i` in the rows `rows` of an `n x n` upper triangle: the
@@ -60,7 +66,9 @@ pub fn triangular_molecules(n: usize, parts: usize) -> Vec<Range<usize>> {
 /// assert_eq!(lab04::molecules::triangle_pairs(4, 0..2), 4 + 3);
 /// ```
 pub fn triangle_pairs(n: usize, rows: Range<usize>) -> usize {
+    // BEGIN SOLUTION
     rows.map(|i| n.saturating_sub(i)).sum()
+    // END SOLUTION todo!("triangle_pairs({n}, {rows:?}): row i holds n - i pairs")
 }
 
 /// Runs `job` on every molecule in parallel on the current rayon pool and returns the
@@ -76,6 +84,7 @@ where
     R: Send,
     F: Fn(Range<usize>) -> R + Sync,
 {
+    // BEGIN SOLUTION
     // `collect` on an indexed parallel iterator keeps the input order: each result is
     // written to its molecule's slot, whichever thread produced it.
     molecules.par_iter().map(|m| job(m.clone())).collect()
@@ -88,6 +97,13 @@ fn to_ranges(bounds: &[usize]) -> Vec<Range<usize>> {
         .map(|w| w[0]..w[1])
         .filter(|r| !r.is_empty())
         .collect()
+    // STUB
+    //     let _ = &job;
+    //     todo!(
+    //         "mp_map over {} molecules: a rayon parallel iterator that keeps the order",
+    //         molecules.len()
+    //     )
+    // END SOLUTION
 }
 
 /// Like [`mp_map`], for jobs that produce a fixed number of values per atom: molecule
@@ -118,6 +134,7 @@ where
     T: Send,
     F: Fn(Range<usize>, &mut [T]) + Sync,
 {
+    // BEGIN SOLUTION
     assert!(per_atom > 0, "mp_fill needs at least one value per atom");
     let mut slices = Vec::with_capacity(molecules.len());
     let mut rest = out;
@@ -133,4 +150,12 @@ where
     slices
         .into_par_iter()
         .for_each(|(atoms, slice)| job(atoms, slice));
+    // STUB
+    // let _ = &job;
+    // todo!(
+    //     "mp_fill of {} values, {per_atom} per atom, {} molecules: split_at_mut, then in parallel",
+    //     out.len(),
+    //     molecules.len()
+    // )
+    // END SOLUTION
 }

@@ -30,9 +30,11 @@
 use std::fmt;
 
 use finance::linalg::{LinalgError, Matrix, cholesky};
+// BEGIN SOLUTION
 use finance::rng::{Stream, stream};
 
 use crate::molecules::{linear_molecules, mp_fill};
+// END SOLUTION use finance::rng::Stream;
 
 /// Scenarios per block: block `b` of the scenarios uses `finance::rng::stream(seed, b)`.
 pub const SCENARIO_BLOCK: u64 = 16_384;
@@ -149,6 +151,7 @@ pub fn validate(
 /// assert_eq!(risk.cvar, 98.0);                 // mean of 96..=100
 /// ```
 pub fn tail_risk(losses: &mut [f64], confidence: f64) -> TailRisk {
+    // BEGIN SOLUTION
     assert!(!losses.is_empty(), "no losses");
     assert!(
         confidence > 0.0 && confidence < 1.0,
@@ -184,6 +187,12 @@ pub fn tail_risk(losses: &mut [f64], confidence: f64) -> TailRisk {
         var,
         cvar: sum / count as f64,
     }
+    // STUB
+    // todo!(
+    //     "tail_risk of {} losses at {confidence}: select_nth_unstable_by, then interpolate",
+    //     losses.len()
+    // )
+    // END SOLUTION
 }
 
 /// A sampler of standard normal draws by the ziggurat method (given).
@@ -327,6 +336,7 @@ pub fn mc_var_naive(
     cfg: &VarConfig,
 ) -> Result<TailRisk, VarError> {
     let chol = validate(weights, cov, value, cfg)?;
+    // BEGIN SOLUTION
     let d = weights.len();
     let normal = Ziggurat::new();
     let mut losses = Vec::with_capacity(cfg.scenarios as usize);
@@ -340,6 +350,12 @@ pub fn mc_var_naive(
         }
     }
     Ok(tail_risk(&mut losses, cfg.confidence))
+    // STUB
+    // todo!(
+    //     "mc_var_naive: {cfg:?}, Cholesky factor {:?}: z, L z, the loss",
+    //     chol.shape()
+    // )
+    // END SOLUTION
 }
 
 /// Monte Carlo VaR and CVaR with a tight inner loop (no allocation per scenario, the work
@@ -358,6 +374,7 @@ pub fn mc_var(
     cfg: &VarConfig,
 ) -> Result<TailRisk, VarError> {
     let chol = validate(weights, cov, value, cfg)?;
+    // BEGIN SOLUTION
     let d = weights.len();
     // Hoist what does not depend on the scenario out of the loop: the portfolio return
     // wᵀ(L z) = (Lᵀw)ᵀ z, so with a = -value Lᵀw computed once, a scenario's loss is one dot
@@ -390,4 +407,10 @@ pub fn mc_var(
         },
     );
     Ok(tail_risk(&mut losses, cfg.confidence))
+    // STUB
+    // todo!(
+    //     "mc_var: {cfg:?}, Cholesky factor {:?}: no allocation per scenario",
+    //     chol.shape()
+    // )
+    // END SOLUTION
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use finance::market::{MarketConfig, simulate};
 use finance::series::write_csv;
-use lab04::server::{MarketServer, ServerConfig};
+use market_server::{MarketServer, ServerConfig};
 use serde_json::Value;
 use tempfile::TempDir;
 

@@ -1,12 +1,18 @@
 //! The bootstrap percentile interval of the portfolio's Sharpe ratio.
 
+// BEGIN SOLUTION
 use finance::rng;
 use finance::stats;
+// END SOLUTION
 use indicatif::ProgressBar;
+// BEGIN SOLUTION
 use rayon::prelude::*;
+// END SOLUTION
 
 use crate::error::EngineError;
+// BEGIN SOLUTION
 use crate::returns::PERIODS_PER_YEAR;
+// END SOLUTION
 
 /// A bootstrap interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,6 +54,7 @@ pub fn sharpe_interval(
     seed: u64,
     bar: &ProgressBar,
 ) -> Result<Interval, EngineError> {
+    // BEGIN SOLUTION
     let fail = |e: stats::StatsError| EngineError::Usage(format!("Sharpe ratio: {e}"));
     let estimate = stats::sharpe(returns, PERIODS_PER_YEAR).map_err(fail)?;
     let n = returns.len();
@@ -78,4 +85,10 @@ pub fn sharpe_interval(
         level,
         resamples: ratios.len(),
     })
+    // STUB
+    // let _ = (returns, resamples, level, seed, bar);
+    // todo!(
+    //     "sharpe_interval: resample r from rng::stream(seed, r) with uniform_index; par_iter over resamples, collect in order, then stats::quantile"
+    // )
+    // END SOLUTION
 }

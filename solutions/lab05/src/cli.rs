@@ -135,6 +135,7 @@ impl EngineArgs {
     /// [`EngineError::Usage`] naming the flag and the value, e.g.
     /// `--confidence 1.5 must lie strictly between 0 and 1`.
     pub fn check(&self) -> Result<(), EngineError> {
+        // BEGIN SOLUTION
         let bad = |flag: &str, value: &dyn std::fmt::Display, rule: &str| {
             Err(EngineError::Usage(format!("--{flag} {value} {rule}")))
         };
@@ -164,5 +165,10 @@ impl EngineArgs {
             return bad("notional", &self.notional, "must be positive and finite");
         }
         Ok(())
+        // STUB
+        // todo!(
+        //     "check: check the confidence (strictly inside (0, 1)), horizon, scenarios, bootstrap, option paths, rate and notional; return EngineError::Usage naming the flag"
+        // )
+        // END SOLUTION
     }
 }

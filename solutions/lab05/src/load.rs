@@ -4,14 +4,20 @@
 //! Loading is I/O-bound (disk, network), so it runs on plain threads, more than the cores
 //! when waiting dominates, rather than on rayon's pool, which is sized for computation.
 
+// BEGIN SOLUTION
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+// END SOLUTION
 use std::path::Path;
+// BEGIN SOLUTION
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+// END SOLUTION use std::time::Duration;
 
 use finance::linalg::Matrix;
+// BEGIN SOLUTION
 use finance::series::{Date, PriceSeries, read_csv, read_csv_str};
+// END SOLUTION use finance::series::{Date, PriceSeries};
 
 use crate::error::EngineError;
 
@@ -42,6 +48,7 @@ pub struct Market {
 /// Server requests answered `503` are retried this many times before giving up.
 pub const SERVER_RETRIES: u32 = 6;
 
+// BEGIN SOLUTION
 /// Runs `f` on every item with `workers` threads pulling the next index from a shared
 /// counter; results come back in item order, so the outcome does not depend on scheduling.
 /// When several items fail, the error of the first one (in item order) is returned.
@@ -85,6 +92,7 @@ fn unknown(r: &TickerRef, why: String) -> EngineError {
     )
 }
 
+// END SOLUTION
 /// Reads `dir/TICKER.csv` for every ticker with `finance::series::read_csv`, on `threads`
 /// threads; returns the series in the order of `refs`.
 ///
@@ -99,6 +107,7 @@ pub fn load_folder(
     refs: &[TickerRef],
     threads: usize,
 ) -> Result<Vec<PriceSeries>, EngineError> {
+    // BEGIN SOLUTION
     parallel_map(refs, threads, |r| {
         let path = dir.join(format!("{}.csv", r.ticker));
         if !path.is_file() {
@@ -170,6 +179,12 @@ fn http_get(addr: SocketAddr, path: &str, deadline: Instant) -> std::io::Result<
         )));
     }
     Ok(Reply::Status(status, body.to_string()))
+    // STUB
+    //     let _ = (dir, refs, threads);
+    //     todo!(
+    //         "load_folder: read dir/TICKER.csv with finance::series::read_csv on `threads` threads; keep the order of refs; a missing file is an unknown ticker"
+    //     )
+    // END SOLUTION
 }
 
 /// Fetches `GET /prices/TICKER` from the market-data server at `addr` for every ticker, with
@@ -193,6 +208,7 @@ pub fn load_server(
     timeout: Duration,
     threads: usize,
 ) -> Result<Vec<PriceSeries>, EngineError> {
+    // BEGIN SOLUTION
     let server_error = |ticker: &str, message: String| EngineError::Server {
         addr: addr.to_string(),
         ticker: ticker.to_string(),
@@ -257,6 +273,12 @@ pub fn load_server(
             std::thread::sleep(pause);
         }
     })
+    // STUB
+    // let _ = (addr, refs, timeout, threads);
+    // todo!(
+    //     "load_server: one HTTP/1.1 GET /prices/TICKER per ticker over std::net::TcpStream, many in flight, a deadline per ticker, retry 503s"
+    // )
+    // END SOLUTION
 }
 
 /// Checks that every series covers the same dates and builds the price matrix.
@@ -270,6 +292,7 @@ pub fn load_server(
 /// the line of the first date that differs (`index + 2`) or, if that series ends early, on
 /// its last line (`len + 1`).
 pub fn align(series: &[PriceSeries], sources: &[String]) -> Result<Market, EngineError> {
+    // BEGIN SOLUTION
     for (s, src) in series.iter().zip(sources) {
         if s.len() < 2 {
             return Err(EngineError::input(
@@ -319,4 +342,10 @@ pub fn align(series: &[PriceSeries], sources: &[String]) -> Result<Market, Engin
         dates: first.dates.clone(),
         prices,
     })
+    // STUB
+    // let _ = (series, sources);
+    // todo!(
+    //     "align: check lengths and that every series has the dates of the first; build the days x tickers matrix"
+    // )
+    // END SOLUTION
 }

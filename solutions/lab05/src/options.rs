@@ -1,12 +1,19 @@
 //! Pricing the options book: closed form where one exists, parallel Monte Carlo otherwise.
 
+// BEGIN SOLUTION
 use finance::bs::{self, Barrier, Contract};
 use finance::mc;
+// END SOLUTION use finance::bs::Contract;
 use finance::rng::splitmix64;
 use indicatif::ProgressBar;
+// BEGIN SOLUTION
 use rayon::prelude::*;
 
 use crate::portfolio::{ASIAN_FIXINGS, OptionPosition, Style};
+// STUB
+
+// use crate::portfolio::OptionPosition;
+// END SOLUTION
 
 /// The price of one option of the book.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,8 +58,8 @@ pub fn contract(o: &OptionPosition, spot: f64, vol: f64, rate: f64) -> Contract 
 ///
 /// `spots[i]` and `vols[i]` are the spot and annual volatility of option `i`'s underlying.
 /// European: `bs::price`. Barrier: `bs::barrier` (continuous monitoring). Asian: Monte Carlo
-/// with `paths` paths, `bs`'s geometric Asian as control variate and [`ASIAN_FIXINGS`]
-/// fixings, in blocks of `mc::BLOCK_PATHS` (block `b` is
+/// with `paths` paths, `bs`'s geometric Asian as control variate and
+/// [`crate::portfolio::ASIAN_FIXINGS`] fixings, in blocks of `mc::BLOCK_PATHS` (block `b` is
 /// `mc::asian_arithmetic_block(c, ASIAN_FIXINGS, true, option_seed(seed, i), b,
 /// mc::block_len(paths, b), false)`), the blocks' moments merged in block order: the result
 /// does not depend on the thread count. `bar` advances by one per option.
@@ -65,6 +72,7 @@ pub fn price_book(
     seed: u64,
     bar: &ProgressBar,
 ) -> Vec<PricedOption> {
+    // BEGIN SOLUTION
     book.par_iter()
         .enumerate()
         .map(|(i, o)| {
@@ -118,4 +126,10 @@ pub fn price_book(
             }
         })
         .collect()
+    // STUB
+    // let _ = (book, spots, vols, rate, paths, seed, bar);
+    // todo!(
+    //     "price_book: par_iter over the book: bs::price, bs::barrier, or Asian blocks merged in block order"
+    // )
+    // END SOLUTION
 }

@@ -1,7 +1,9 @@
 //! Returns, their mean, covariance and correlation.
 
+// BEGIN SOLUTION
 use finance::linalg::{Matrix, correlation, covariance};
 use rayon::prelude::*;
+// END SOLUTION use finance::linalg::Matrix;
 
 /// Trading days per year, to annualise.
 pub const PERIODS_PER_YEAR: f64 = 252.0;
@@ -24,6 +26,7 @@ pub struct RiskInputs {
 /// Daily log returns `ln(P[t+1][j] / P[t][j])` of a `days × assets` price matrix, a
 /// `(days - 1) × assets` matrix, computed in parallel over days (rows are independent).
 pub fn log_returns(prices: &Matrix) -> Matrix {
+    // BEGIN SOLUTION
     let (days, assets) = prices.shape();
     let rows = days.saturating_sub(1);
     let mut out = Matrix::zeros(rows, assets);
@@ -37,11 +40,16 @@ pub fn log_returns(prices: &Matrix) -> Matrix {
             }
         });
     out
+    // STUB
+    // let _ = (prices,);
+    // todo!("log_returns: ln(P[t+1][j] / P[t][j]) for every day t and asset j, in parallel over days")
+    // END SOLUTION
 }
 
 /// Returns, mean, covariance, correlation and annualised volatilities of a price matrix
 /// with at least 3 days (2 returns).
 pub fn risk_inputs(prices: &Matrix) -> RiskInputs {
+    // BEGIN SOLUTION
     let returns = log_returns(prices);
     let (n, assets) = returns.shape();
     let mean = (0..assets)
@@ -59,12 +67,19 @@ pub fn risk_inputs(prices: &Matrix) -> RiskInputs {
         corr,
         vols,
     }
+    // STUB
+    // let _ = (prices,);
+    // todo!(
+    //     "risk_inputs: log returns, their mean, finance::linalg::covariance and correlation, annualised vols"
+    // )
+    // END SOLUTION
 }
 
 /// Daily simple returns of the portfolio rebalanced to `weights` every day:
 /// `r[t] = Σ_j weights[j] × (P[t+1][j] / P[t][j] - 1)`, for `t` in `0..days - 1`.
 /// Historical VaR and the bootstrap work on these returns, never on price levels.
 pub fn portfolio_returns(prices: &Matrix, weights: &[f64]) -> Vec<f64> {
+    // BEGIN SOLUTION
     let days = prices.rows();
     (0..days.saturating_sub(1))
         .into_par_iter()
@@ -77,4 +92,8 @@ pub fn portfolio_returns(prices: &Matrix, weights: &[f64]) -> Vec<f64> {
                 .sum()
         })
         .collect()
+    // STUB
+    // let _ = (prices, weights);
+    // todo!("portfolio_returns: sum over assets of weight x simple return, for each day")
+    // END SOLUTION
 }

@@ -31,14 +31,20 @@
 //! (moments, the ES's tail) is formed per block and merged in block order, and the
 //! collected values are sorted: the result is bit-identical for every thread count.
 
+// BEGIN SOLUTION
 use finance::fastmath;
+// END SOLUTION
 use finance::linalg::{Matrix, cholesky};
+// BEGIN SOLUTION
 use finance::mc::{self, Moments};
 use finance::rng;
 use finance::stats;
 use finance::ziggurat::Ziggurat;
+// END SOLUTION use finance::mc;
 use indicatif::ProgressBar;
+// BEGIN SOLUTION
 use rayon::prelude::*;
+// END SOLUTION
 
 use crate::error::EngineError;
 
@@ -71,6 +77,7 @@ pub fn historical(
     confidence: f64,
     horizon: u32,
 ) -> Result<RiskFigures, EngineError> {
+    // BEGIN SOLUTION
     if returns.len() < 2 {
         return Err(EngineError::Usage(format!(
             "historical VaR needs at least 2 returns, found {}",
@@ -83,6 +90,12 @@ pub fn historical(
         var: stats::var(returns, confidence).map_err(fail)? * scale,
         es: stats::expected_shortfall(returns, confidence).map_err(fail)? * scale,
     })
+    // STUB
+    // let _ = (returns, confidence, horizon);
+    // todo!(
+    //     "historical: finance::stats::var and expected_shortfall of the returns, times sqrt(horizon)"
+    // )
+    // END SOLUTION
 }
 
 /// The Monte Carlo model: `horizon`-day log returns `X ~ N(h μ, h Σ)` and the P&L fraction
@@ -150,6 +163,7 @@ impl McModel {
 /// `rng::stream(seed, block)`: per scenario, one standard normal per asset (in asset order,
 /// [`Ziggurat`]), `X = h μ + L Z`, and `Σ_j w_j (exp(X_j) - 1)`.
 pub fn scenario_block(model: &McModel, seed: u64, block: u64, len: u64, out: &mut Vec<f64>) {
+    // BEGIN SOLUTION
     let n = model.weights.len();
     let mut rng = rng::stream(seed, block);
     let normal = Ziggurat::new();
@@ -178,6 +192,12 @@ pub fn scenario_block(model: &McModel, seed: u64, block: u64, len: u64, out: &mu
             .sum();
         out.push(pnl);
     }
+    // STUB
+    // let _ = (model, seed, block, len, out);
+    // todo!(
+    //     "scenario_block: one stream per block; per scenario: normals, X = mean + L Z, P&L = sum w (exp(X) - 1)"
+    // )
+    // END SOLUTION
 }
 
 /// A coarse histogram, for the report and the plot.
@@ -222,6 +242,7 @@ pub struct Tail {
     pub histogram: Histogram,
 }
 
+// BEGIN SOLUTION
 /// Where value `x` falls: 0 below `lo`, `1..=BINS` inside, `BINS + 1` at or above `hi`.
 #[inline]
 fn bin_of(x: f64, lo: f64, scale: f64) -> usize {
@@ -303,6 +324,7 @@ fn count_pass(
     }
 }
 
+// END SOLUTION
 /// The quantile, ES tail and moments of the values of `blocks` blocks, in bounded memory
 /// (see the [module docs](self)).
 ///
@@ -336,6 +358,7 @@ pub fn streaming_tail(
     generate: &(dyn Fn(u64, &mut Vec<f64>) + Sync),
     bar: &ProgressBar,
 ) -> Tail {
+    // BEGIN SOLUTION
     let (mut lo, mut hi) = range;
     // Also catches NaN ends.
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
@@ -466,6 +489,12 @@ fn coarse(first: &Count, range: (f64, f64), scale: f64) -> Histogram {
         }
     }
     Histogram { lo, hi, counts }
+    // STUB
+    //     let _ = (blocks, q, range, generate, bar);
+    //     todo!(
+    //         "streaming_tail: count into a histogram, locate the bins of the order statistics, collect them in a second pass; merge floats in block order"
+    //     )
+    // END SOLUTION
 }
 
 /// Monte Carlo VaR and ES with their P&L distribution.
@@ -489,6 +518,7 @@ pub fn monte_carlo(
     seed: u64,
     bar: &ProgressBar,
 ) -> McResult {
+    // BEGIN SOLUTION
     let blocks = scenarios.div_ceil(BLOCK_SCENARIOS);
     let (m, sd) = model.linear_moments();
     let sd = if sd > 0.0 { sd } else { 1e-3 };
@@ -510,4 +540,10 @@ pub fn monte_carlo(
         },
         tail,
     }
+    // STUB
+    // let _ = (model, scenarios, confidence, seed, bar);
+    // todo!(
+    //     "monte_carlo: blocks of BLOCK_SCENARIOS, scenario_block as the generator, streaming_tail at q = 1 - confidence"
+    // )
+    // END SOLUTION
 }

@@ -1,5 +1,6 @@
-//! A small market-data server for task 5, written with `std::net` only. **Given code**: read
-//! it, run it, but you do not need to change it.
+//! A small market-data server for lab 04's task 5 and lab 05, written with `std::net` only.
+//! **Given code**: a crate of its own that the labs depend on; read it, run it, but you do not
+//! change it (the grader tests your client against this very crate).
 //!
 //! # The HTTP interface
 //! Plain HTTP/1.1 on `127.0.0.1` (loopback only), one request per connection (every response
@@ -32,15 +33,12 @@
 //! [`ServerConfig::max_in_flight`] connections at once, bounds every read, and stops (and
 //! waits for its threads) when the [`MarketServer`] is dropped.
 //!
-//! It is also an example program, for lab 05 and for poking at with `curl`:
+//! It is also a program, for lab 05 and for poking at with `curl`:
 //!
 //! ```text
-//! cargo run -p lab04 --example server -- --port 8080 --latency-ms 20
+//! cargo run -p market-server -- --port 8080 --latency-ms 20
 //! curl -i http://127.0.0.1:8080/prices/AST001
 //! ```
-//!
-//! This file uses only `std` and `finance`, never `crate::`, so that it can be compiled on
-//! its own.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -72,7 +70,7 @@ pub enum Fault {
 ///
 /// ```
 /// use std::time::Duration;
-/// use lab04::server::ServerConfig;
+/// use market_server::ServerConfig;
 /// let cfg = ServerConfig { latency: Duration::from_millis(20), ..ServerConfig::new(50, 252, 7) };
 /// assert_eq!(cfg.market.assets, 50);
 /// ```

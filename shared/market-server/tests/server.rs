@@ -1,11 +1,11 @@
-//! Unit tests of the given server (not graded: they pass before you write anything). They
-//! talk to it with a bare `TcpStream`, independent of your client.
+//! Tests of the given server. They talk to it with a bare `TcpStream`, independent of any
+//! client.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use crate::server::{Fault, MarketServer, ServerConfig};
+use market_server::{Fault, MarketServer, ServerConfig};
 
 /// Sends a raw request and returns the whole response (the server closes the connection).
 fn raw(addr: SocketAddr, request: &str) -> String {

@@ -1,7 +1,7 @@
-//! The market-data server of lab 04 as a program, for lab 05 and for trying with `curl`:
+//! The market-data server of labs 04 and 05 as a program, for lab 05 and for trying with `curl`:
 //!
 //! ```text
-//! cargo run -p lab04 --example server -- --port 0 --latency-ms 20
+//! cargo run -p market-server -- --port 0 --latency-ms 20
 //! curl -i http://127.0.0.1:<port>/prices/AST001
 //! ```
 //!
@@ -15,7 +15,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use lab04::server::{MarketServer, ServerConfig};
+use market_server::{MarketServer, ServerConfig};
 
 fn parse<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
