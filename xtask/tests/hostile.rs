@@ -808,3 +808,53 @@ fn a_failing_reference_costs_the_student_nothing() {
         lab["notes"]
     );
 }
+
+/// Given code is the course's: a submission that changes it (here, to make `add` wrong, as a
+/// student might weaken a given checker or a loom shim) is graded with the course's copy,
+/// and the report says so.
+#[test]
+fn a_changed_given_file_is_replaced_by_the_courses_copy() {
+    let tmp = common::tempdir();
+    course(tmp.path());
+    // The header `cargo xtask sync` writes on given files, taken from a given file of the
+    // real course, so that this test follows it.
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../labs/lab02-threads/src/lib.rs");
+    let header: String = fs::read_to_string(real)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("// "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(header.starts_with("// Given code"), "{header}");
+    let given = format!("{header}pub fn add(a: i64, b: i64) -> i64 {{\n    a + b\n}}\n");
+    let lib = GOOD.replace(
+        "pub fn add(a: i64, b: i64) -> i64 { a + b }",
+        "mod given;\npub use given::add;",
+    );
+    write_tree(
+        tmp.path(),
+        &[
+            ("labs/lab90-toy/src/given.rs", &given),
+            ("labs/lab90-toy/src/lib.rs", &lib),
+        ],
+    );
+    let sub = submission(tmp.path(), "mallory", &lib);
+    let forged = given.replace("a + b", "a - b");
+    write_tree(&sub, &[("labs/lab90-toy/src/given.rs", &forged)]);
+    let out = tmp.path().join("report.json");
+    xtask(tmp.path())
+        .args(["grade", "--no-timing", "--format", "json", "--submission"])
+        .arg(&sub)
+        .arg("--out")
+        .arg(&out)
+        .arg("lab90")
+        .assert();
+    let report: Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    let statuses = statuses(&report);
+    assert_eq!(status_of(&statuses, "adds"), "passed", "{report:#}");
+    let notes = report["labs"][0]["notes"].to_string();
+    assert!(
+        notes.contains("src/given.rs is given code: the course's copy was graded"),
+        "{notes}"
+    );
+}
