@@ -848,7 +848,8 @@ fn a_changed_given_file_is_replaced_by_the_courses_copy() {
         .arg("--out")
         .arg(&out)
         .arg("lab90")
-        .assert();
+        .output()
+        .unwrap();
     let report: Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
     let statuses = statuses(&report);
     assert_eq!(status_of(&statuses, "adds"), "passed", "{report:#}");
