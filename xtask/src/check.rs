@@ -12,12 +12,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use cargo_metadata::Message;
+use cargo_metadata::diagnostic::DiagnosticLevel;
+use serde::Deserialize;
 
 use crate::course::{Course, Lab, MutantSpec, Visibility};
 use crate::grade::{Grader, LabSource, Options};
 use crate::report::{LabReport, TimingStatus};
 use crate::runner::Status;
+use crate::scratch;
 use crate::util::{self, Error};
 
 /// Tally of check results, printed as they come, each with the seconds it took.
@@ -404,15 +407,11 @@ fn spec_consistency(lab: &Lab, sol: &Path) -> Result<(), String> {
             }
         }
     }
-    let manifest: toml::Table = fs::read_to_string(sol.join("Cargo.toml"))
-        .map_err(|e| e.to_string())
-        .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))?;
+    let manifest: PackageManifest = read_toml(&sol.join("Cargo.toml"))?;
     let declared: BTreeSet<PathBuf> = manifest
-        .get("test")
-        .and_then(|t| t.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t.get("path")?.as_str())
+        .test
+        .iter()
+        .filter_map(|t| t.path.as_ref())
         .filter_map(|p| sol.join(p).canonicalize().ok())
         .collect();
     for file in &lab.tests {
@@ -444,20 +443,22 @@ fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
     ])
     .current_dir(&course.root);
     let out = util::run_full(cmd, Duration::from_secs(20 * 60))?;
-    let lab_dir = lab.dir.display().to_string();
-    let warnings: Vec<String> = out
-        .stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-message" && m["message"]["level"] == "warning")
-        .filter(|m| {
-            m["manifest_path"]
-                .as_str()
-                .is_some_and(|p| p.starts_with(&lab_dir))
-        })
-        .filter_map(|m| m["message"]["rendered"].as_str().map(str::to_string))
-        .collect();
-    if !out.stdout.contains("\"build-finished\",\"success\":true") {
+    let mut warnings = Vec::new();
+    let mut built = false;
+    for msg in scratch::messages(&out.stdout) {
+        match msg {
+            // The lab's own targets all live in its folder (dependencies' do not).
+            Message::CompilerMessage(m)
+                if m.message.level == DiagnosticLevel::Warning
+                    && m.target.src_path.starts_with(&lab.dir) =>
+            {
+                warnings.extend(m.message.rendered);
+            }
+            Message::BuildFinished(f) => built = f.success,
+            _ => {}
+        }
+    }
+    if !built {
         return Ok(vec![format!(
             "the stub does not build:\n{}",
             util::truncate(&out.stderr, 3000)
@@ -466,35 +467,65 @@ fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
     Ok(warnings)
 }
 
+/// What `check` reads of a package manifest: its `[[test]]` targets.
+#[derive(Deserialize)]
+struct PackageManifest {
+    #[serde(default)]
+    test: Vec<TargetManifest>,
+}
+
+/// A `[[test]]` target of a package manifest.
+#[derive(Deserialize)]
+struct TargetManifest {
+    path: Option<PathBuf>,
+}
+
+/// What `check` compares of a workspace's root manifest.
+#[derive(Deserialize)]
+struct WorkspaceManifest {
+    workspace: WorkspaceTable,
+    profile: Option<toml::Table>,
+}
+
+/// The `[workspace]` table of a root manifest.
+#[derive(Deserialize)]
+struct WorkspaceTable {
+    #[serde(default)]
+    dependencies: toml::Table,
+    lints: Option<toml::Table>,
+}
+
+impl WorkspaceManifest {
+    /// `[workspace.dependencies]` less the path dependencies (the course's own crates),
+    /// which differ between the two workspaces by their relative paths.
+    fn registry_dependencies(&self) -> toml::Table {
+        let mut deps = self.workspace.dependencies.clone();
+        deps.retain(|_, v| v.get("path").is_none());
+        deps
+    }
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// The root's `[workspace.dependencies]` and `[profile]` equal the solutions workspace's.
 fn solutions_mirror_root(root: &Path) -> Result<(), String> {
-    let load = |p: PathBuf| -> Result<toml::Table, String> {
-        let text = fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
-    };
-    let ours = load(root.join("Cargo.toml"))?;
-    let theirs = load(root.join("solutions/Cargo.toml"))?;
-    let deps = |t: &toml::Table| -> toml::Table {
-        let mut d = t["workspace"]["dependencies"]
-            .as_table()
-            .cloned()
-            .unwrap_or_default();
-        // Path dependencies (the course's own crates) differ by their relative paths.
-        d.retain(|_, v| v.get("path").is_none());
-        d
-    };
-    if deps(&ours) != deps(&theirs) {
+    let ours: WorkspaceManifest = read_toml(&root.join("Cargo.toml"))?;
+    let theirs: WorkspaceManifest = read_toml(&root.join("solutions/Cargo.toml"))?;
+    if ours.registry_dependencies() != theirs.registry_dependencies() {
         return Err(
             "[workspace.dependencies] differ: copy the root's table into solutions/Cargo.toml"
                 .into(),
         );
     }
-    if ours.get("profile") != theirs.get("profile") {
+    if ours.profile != theirs.profile {
         return Err(
             "[profile.*] sections differ: copy the root's into solutions/Cargo.toml".into(),
         );
     }
-    if ours["workspace"].get("lints") != theirs["workspace"].get("lints") {
+    if ours.workspace.lints != theirs.workspace.lints {
         return Err("[workspace.lints] differ".into());
     }
     Ok(())
@@ -565,4 +596,44 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     walk(dir, Path::new(""), &mut files)?;
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_checkout_keeps_the_solutions_workspace_in_step() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        assert_eq!(solutions_mirror_root(root), Ok(()));
+    }
+
+    #[test]
+    fn a_drifted_mirror_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = |deps: &str| {
+            format!(
+                "[workspace]\nmembers = []\n[workspace.dependencies]\n{deps}\n[profile.dev]\nopt-level = 1\n"
+            )
+        };
+        fs::create_dir(dir.path().join("solutions")).unwrap();
+        fs::write(
+            dir.path().join("Cargo.toml"),
+            manifest("finance = { path = \"shared\" }\nrayon = \"1.12\""),
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("solutions/Cargo.toml"),
+            manifest("finance = { path = \"../shared\" }\nrayon = \"1.12\""),
+        )
+        .unwrap();
+        assert_eq!(solutions_mirror_root(dir.path()), Ok(()));
+        fs::write(
+            dir.path().join("solutions/Cargo.toml"),
+            manifest("rayon = \"1.11\""),
+        )
+        .unwrap();
+        let err = solutions_mirror_root(dir.path()).unwrap_err();
+        assert!(err.contains("[workspace.dependencies] differ"), "{err}");
+    }
 }

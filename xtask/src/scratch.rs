@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::Value;
+use cargo_metadata::diagnostic::DiagnosticLevel;
+use cargo_metadata::{Message, TargetKind};
 use toml::Table;
 
 use crate::course::{Course, Lab, TestFile};
@@ -224,72 +225,7 @@ impl Scratch {
 
     fn collect(&self, cmd: Command) -> Result<TestBuild, Error> {
         let out = util::run_full(cmd, BUILD_TIMEOUT)?;
-        let mut build = TestBuild::default();
-        let member = member_name(&self.dir);
-        let scratch_prefix = format!("{}/", self.dir.join(&member).display());
-        let member_manifest = self
-            .dir
-            .join(&member)
-            .join("Cargo.toml")
-            .display()
-            .to_string();
-        for msg in out
-            .stdout
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        {
-            let target = msg["target"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let kinds = &msg["target"]["kind"];
-            let is_test = kinds
-                .as_array()
-                .is_some_and(|k| k.iter().any(|x| x == "test"));
-            let is_bin = kinds
-                .as_array()
-                .is_some_and(|k| k.iter().any(|x| x == "bin"));
-            let student_unit = msg["manifest_path"].as_str() == Some(member_manifest.as_str())
-                && !kinds
-                    .as_array()
-                    .is_some_and(|k| k.iter().any(|x| x == "test"));
-            if msg["reason"] == "compiler-artifact"
-                && student_unit
-                && let Some(first) = msg["filenames"][0].as_str()
-            {
-                build.student_dep_info.push(dep_info_path(Path::new(first)));
-            }
-            match msg["reason"].as_str() {
-                Some("compiler-artifact") if is_test => {
-                    if let Some(exe) = msg["executable"].as_str() {
-                        build.executables.insert(target, PathBuf::from(exe));
-                    }
-                }
-                Some("compiler-artifact") if is_bin => {
-                    build
-                        .bins
-                        .extend(msg["executable"].as_str().map(PathBuf::from));
-                }
-                Some("compiler-message") if msg["message"]["level"] == "error" => {
-                    let rendered = msg["message"]["rendered"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .replace(&scratch_prefix, "")
-                        .replace(&format!(" {member}/src/"), " src/");
-                    // The library is compiled twice (as a library and as its unit tests):
-                    // report each error once.
-                    let errors = if is_test {
-                        build.target_errors.entry(target).or_default()
-                    } else {
-                        &mut build.lib_errors
-                    };
-                    if !errors.contains(&rendered) {
-                        errors.push(rendered);
-                    }
-                }
-                _ => {}
-            }
-        }
+        let mut build = self.read_messages(&out.stdout);
         if matches!(out.outcome, Outcome::TimedOut) {
             build.other_error = Some(format!(
                 "compilation took longer than {} s and was stopped",
@@ -308,15 +244,69 @@ impl Scratch {
         Ok(build)
     }
 
+    /// What a build's JSON messages say: executables, binaries, the student's units and the
+    /// compiler errors of each target, with scratch paths shown as the student's own.
+    fn read_messages(&self, stdout: &str) -> TestBuild {
+        let mut build = TestBuild::default();
+        let member = member_name(&self.dir);
+        let scratch_prefix = format!("{}/", self.dir.join(&member).display());
+        let member_manifest = self.dir.join(&member).join("Cargo.toml");
+        for msg in messages(stdout) {
+            match msg {
+                Message::CompilerArtifact(artifact) => {
+                    let is_test = artifact.target.is_kind(TargetKind::Test);
+                    if artifact.manifest_path == member_manifest
+                        && !is_test
+                        && let Some(first) = artifact.filenames.first()
+                    {
+                        build
+                            .student_dep_info
+                            .push(dep_info_path(first.as_std_path()));
+                    }
+                    let exe = artifact.executable.map(PathBuf::from);
+                    if is_test {
+                        if let Some(exe) = exe {
+                            build.executables.insert(artifact.target.name, exe);
+                        }
+                    } else if artifact.target.is_kind(TargetKind::Bin) {
+                        build.bins.extend(exe);
+                    }
+                }
+                Message::CompilerMessage(msg) if msg.message.level == DiagnosticLevel::Error => {
+                    let rendered = msg
+                        .message
+                        .rendered
+                        .unwrap_or_default()
+                        .replace(&scratch_prefix, "")
+                        .replace(&format!(" {member}/src/"), " src/");
+                    // The library is compiled twice (as a library and as its unit tests):
+                    // report each error once.
+                    let errors = if msg.target.is_kind(TargetKind::Test) {
+                        build.target_errors.entry(msg.target.name).or_default()
+                    } else {
+                        &mut build.lib_errors
+                    };
+                    if !errors.contains(&rendered) {
+                        errors.push(rendered);
+                    }
+                }
+                _ => {}
+            }
+        }
+        build
+    }
+
     /// Compiles the timing program in release mode; returns its path.
     pub fn build_timing(&self, course: &Course) -> Result<PathBuf, Error> {
         let cmd = self.cargo(course, &["build", "--release", "--example", TIMING_EXAMPLE]);
         let out = util::run_full(cmd, BUILD_TIMEOUT)?;
-        out.stdout
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == TIMING_EXAMPLE)
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        messages(&out.stdout)
+            .filter_map(|msg| match msg {
+                Message::CompilerArtifact(a) if a.target.name == TIMING_EXAMPLE => a.executable,
+                _ => None,
+            })
+            .map(PathBuf::from)
+            .next()
             .ok_or_else(|| {
                 Error::new(format!(
                     "the timing program did not compile:\n{}",
@@ -324,6 +314,12 @@ impl Scratch {
                 ))
             })
     }
+}
+
+/// Cargo's `--message-format=json` messages in `stdout` (a line that is not JSON comes as
+/// a [`Message::TextLine`]).
+pub fn messages(stdout: &str) -> impl Iterator<Item = Message> + '_ {
+    Message::parse_stream(stdout.as_bytes()).flatten()
 }
 
 /// The timing harness crate, next to this xtask (also when grading another `--course`).
@@ -714,6 +710,62 @@ mod tests {
         build.student_dep_info.push(leaky);
         let note = build.outside_reads(&src, ws.path()).unwrap();
         assert!(note.contains(&secret.display().to_string()), "{note}");
+    }
+
+    #[test]
+    fn build_messages_give_executables_binaries_and_errors_per_target() {
+        let scratch = Scratch {
+            dir: PathBuf::from("/w/alice/lab01"),
+            files: Vec::new(),
+            markers: BTreeMap::new(),
+            timing: false,
+            notes: Vec::new(),
+        };
+        let artifact = |kind: &str, name: &str, files: &str, exe: &str| {
+            format!(
+                r#"{{"reason":"compiler-artifact","package_id":"path+file:///w/alice/lab01/alice-lab01#lab01@0.1.0","manifest_path":"/w/alice/lab01/alice-lab01/Cargo.toml","target":{{"kind":["{kind}"],"crate_types":["{kind}"],"name":"{name}","src_path":"/w/alice/lab01/alice-lab01/src/lib.rs","edition":"2024","doc":true,"doctest":false,"test":true}},"profile":{{"opt_level":"1","debuginfo":0,"debug_assertions":true,"overflow_checks":true,"test":false}},"features":[],"filenames":["{files}"],"executable":{exe},"fresh":false}}"#
+            )
+        };
+        let error = |kind: &str, name: &str, rendered: &str| {
+            format!(
+                r#"{{"reason":"compiler-message","package_id":"path+file:///w/alice/lab01/alice-lab01#lab01@0.1.0","manifest_path":"/w/alice/lab01/alice-lab01/Cargo.toml","target":{{"kind":["{kind}"],"crate_types":["bin"],"name":"{name}","src_path":"/w/alice/lab01/alice-lab01/grading-tests/{name}.rs","edition":"2024","doc":false,"doctest":false,"test":true}},"message":{{"rendered":"{rendered}","$message_type":"diagnostic","children":[],"code":null,"level":"error","message":"boom","spans":[]}}}}"#
+            )
+        };
+        let stdout = [
+            "warning: not JSON".to_string(),
+            artifact("lib", "lab01", "/t/deps/liblab01-ab12.rlib", "null"),
+            artifact(
+                "test",
+                "amdahl",
+                "/t/deps/amdahl-cd34",
+                r#""/t/deps/amdahl-cd34""#,
+            ),
+            artifact("bin", "worker", "/t/debug/worker", r#""/t/debug/worker""#),
+            error(
+                "test",
+                "amdahl",
+                "error: at /w/alice/lab01/alice-lab01/tests/x.rs",
+            ),
+            error("lib", "lab01", "error: --> alice-lab01/src/lib.rs:1"),
+            error("lib", "lab01", "error: --> alice-lab01/src/lib.rs:1"),
+            r#"{"reason":"build-finished","success":false}"#.to_string(),
+        ]
+        .join("\n");
+        let build = scratch.read_messages(&stdout);
+        assert_eq!(
+            build.executables.get("amdahl"),
+            Some(&PathBuf::from("/t/deps/amdahl-cd34"))
+        );
+        assert_eq!(build.bins, [PathBuf::from("/t/debug/worker")]);
+        assert_eq!(
+            build.student_dep_info,
+            [
+                PathBuf::from("/t/deps/lab01-ab12.d"),
+                PathBuf::from("/t/debug/worker.d")
+            ]
+        );
+        assert_eq!(build.target_errors["amdahl"], ["error: at tests/x.rs"]);
+        assert_eq!(build.lib_errors, ["error: --> src/lib.rs:1"]);
     }
 
     #[test]
