@@ -126,7 +126,7 @@ impl TimingResult {
         TimingResult {
             name: spec.name.clone(),
             description: spec.description.clone(),
-            kind: spec.kind,
+            kind: spec.check.kind(),
             status: TimingStatus::Skipped,
             measured: None,
             threshold: None,

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::course::{TimingKind, TimingSpec};
+use crate::course::{TimingCheck, TimingSpec};
 use crate::report::{Calibration, TimingResult, TimingStatus};
 use crate::runner::Context;
 use crate::util::{self, Error};
@@ -178,8 +178,8 @@ pub fn check(
     let reps = spec.reps.max(1);
     let mut best: Option<(f64, f64, String)> = None;
     for attempt in 1..=ATTEMPTS {
-        let measured = match spec.kind {
-            TimingKind::Speedup => {
+        let measured = match spec.check {
+            TimingCheck::Speedup { min_fraction } => {
                 let cal = match cal {
                     Some(Ok(cal)) => cal,
                     Some(Err(e)) => {
@@ -197,7 +197,7 @@ pub fn check(
                     result.message = "not graded here: this machine has 1 core, so no speedup can be measured (grade on a multi-core machine)".into();
                     return result;
                 }
-                let threshold = spec.min_fraction.unwrap_or(0.75) * cal.speedup;
+                let threshold = min_fraction * cal.speedup;
                 if threshold <= 1.05 {
                     result.max_points = 0.0;
                     result.message = format!(
@@ -216,11 +216,11 @@ pub fn check(
                     let s = seq / par;
                     (s, speedup_credit(s, threshold), format!(
                         "sequential {:.1} ms, parallel {:.1} ms on {} threads: {s:.2}x (calibrated kernel {:.2}x, threshold {:.2} of it)",
-                        seq / 1e6, par / 1e6, cal.threads, cal.speedup, spec.min_fraction.unwrap_or(0.75)
+                        seq / 1e6, par / 1e6, cal.threads, cal.speedup, min_fraction
                     ))
                 })
             }
-            TimingKind::Ratio => {
+            TimingCheck::Ratio { max_ratio, cutoff } => {
                 let reference = match reference {
                     Ok(path) => path,
                     Err(e) => {
@@ -230,9 +230,8 @@ pub fn check(
                         );
                     }
                 };
-                let max = spec.max_ratio.unwrap_or(2.0);
-                let cutoff = spec.cutoff.unwrap_or(2.0 * max);
-                result.threshold = Some(max);
+                let cutoff = cutoff.unwrap_or(2.0 * max_ratio);
+                result.threshold = Some(max_ratio);
                 let threads = match cal {
                     Some(Ok(c)) => c.threads,
                     _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -244,7 +243,7 @@ pub fn check(
                 )
                 .map(|(yours, reference)| {
                     let r = yours / reference;
-                    (r, ratio_credit(r, max, cutoff), format!(
+                    (r, ratio_credit(r, max_ratio, cutoff), format!(
                         "yours {:.1} ms, reference {:.1} ms: {r:.2}x the reference (cut-off {cutoff:.1}x)",
                         yours / 1e6, reference / 1e6
                     ))
