@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use anyhow::{Context as _, Error, bail};
 use cargo_metadata::Message;
 use cargo_metadata::diagnostic::DiagnosticLevel;
 use serde::Deserialize;
@@ -21,7 +22,7 @@ use crate::grade::{Grader, LabSource, Options};
 use crate::report::{LabReport, TimingStatus};
 use crate::runner::Status;
 use crate::scratch;
-use crate::util::{self, Error};
+use crate::util;
 
 /// Tally of check results, printed as they come, each with the seconds it took.
 struct Tally {
@@ -55,9 +56,7 @@ fn cargo() -> Command {
 pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
     let course = Course::load(root)?;
     if !course.has_solutions() {
-        return Err(Error::new(
-            "check needs the instructor checkout: this one has no solutions/",
-        ));
+        bail!("check needs the instructor checkout: this one has no solutions/");
     }
     let labs = course.select(names)?;
     let start = Instant::now();
@@ -68,11 +67,11 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
     };
 
     println!("== the course's own tests (cargo test: finance, xtask, harness)");
-    let status = cargo()
-        .arg("test")
-        .current_dir(root)
+    let mut cmd = cargo();
+    cmd.arg("test").current_dir(root);
+    let status = cmd
         .status()
-        .map_err(|e| Error::new(format!("cannot run cargo test: {e}")))?;
+        .with_context(|| format!("running {}", util::describe_command(&cmd)))?;
     tally.record(status.success(), "cargo test (default members)", "");
 
     let isolation = Grader::new(
@@ -254,7 +253,7 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
                     mutant.description
                 ),
             ),
-            Err(e) => (false, e.to_string()),
+            Err(e) => (false, format!("{e:#}")),
         };
         tally.record(
             ok,
@@ -312,14 +311,13 @@ fn check_mutant(
     timing: bool,
 ) -> Result<LabReport, Error> {
     let src_file = sol.join(&mutant.file);
-    let text = fs::read_to_string(&src_file)
-        .map_err(|e| Error::new(format!("{}: {e}", src_file.display())))?;
+    let text = util::read_to_string(&src_file)?;
     let count = text.matches(&mutant.find).count();
     if count != 1 {
-        return Err(Error::new(format!(
+        bail!(
             "its `find` text occurs {count} times in {} (it must occur exactly once)",
             mutant.file
-        )));
+        );
     }
     let dir = course
         .root
@@ -327,12 +325,12 @@ fn check_mutant(
         .join(&lab.name)
         .join(&mutant.name);
     if dir.exists() {
-        fs::remove_dir_all(&dir)?;
+        util::remove_dir_all(&dir)?;
     }
     copy_dir(&sol.join("src"), &dir.join("src"))?;
     let rel = Path::new(&mutant.file);
-    fs::write(
-        dir.join(rel),
+    util::write(
+        &dir.join(rel),
         text.replacen(&mutant.find, &mutant.replace, 1),
     )?;
     let options = Options {
@@ -358,13 +356,16 @@ fn check_mutant(
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)?.flatten() {
+    util::create_dir_all(to)?;
+    let entries = fs::read_dir(from).with_context(|| format!("reading {}", from.display()))?;
+    for entry in entries.flatten() {
         let path = entry.path();
+        let dest = to.join(entry.file_name());
         if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()))?;
+            copy_dir(&path, &dest)?;
         } else {
-            fs::copy(&path, to.join(entry.file_name()))?;
+            fs::copy(&path, &dest)
+                .with_context(|| format!("copying {} to {}", path.display(), dest.display()))?;
         }
     }
     Ok(())
@@ -415,7 +416,10 @@ fn spec_consistency(lab: &Lab, sol: &Path) -> Result<(), String> {
         .filter_map(|p| sol.join(p).canonicalize().ok())
         .collect();
     for file in &lab.tests {
-        let canonical = file.path.canonicalize().map_err(|e| e.to_string())?;
+        let canonical = file
+            .path
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", file.path.display()))?;
         if !declared.contains(&canonical) {
             problems.push(format!(
                 "solutions/{}/Cargo.toml has no [[test]] for {}",
@@ -506,8 +510,7 @@ impl WorkspaceManifest {
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    util::read_toml(path).map_err(|e| format!("{e:#}"))
 }
 
 /// The root's `[workspace.dependencies]` and `[profile]` equal the solutions workspace's.
@@ -547,12 +550,13 @@ fn solutions_mirror_root(root: &Path) -> Result<(), String> {
 /// generation, no linking; 176 s and 220 MB against 351 s and 937 MB on 2 cores).
 fn check_dist(course: &Course) -> Result<(), String> {
     let out = course.root.join("target/xtask/dist");
+    let out_err = |e: Error| format!("{e:#}");
     if out.exists() {
-        fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
+        util::remove_dir_all(&out).map_err(out_err)?;
     }
-    crate::dist::write(&course.root, &out).map_err(|e| e.to_string())?;
+    crate::dist::write(&course.root, &out).map_err(out_err)?;
     let leaked: Vec<String> = files_under(&out)
-        .map_err(|e| e.to_string())?
+        .map_err(out_err)?
         .into_iter()
         .map(|p| p.to_string_lossy().into_owned())
         .filter(|p| p.starts_with("solutions") || p.contains("hidden"))
@@ -570,7 +574,7 @@ fn check_dist(course: &Course) -> Result<(), String> {
         .env("CARGO_BUILD_BUILD_DIR", &target)
         .current_dir(&out)
         .stdin(Stdio::null());
-    let out = util::run_full(cmd, Duration::from_secs(20 * 60)).map_err(|e| e.to_string())?;
+    let out = util::run_full(cmd, Duration::from_secs(20 * 60)).map_err(out_err)?;
     match out.outcome {
         util::Outcome::Exited(s) if s.success() => Ok(()),
         _ => Err(util::truncate(&out.stderr, 4000)),
@@ -581,10 +585,12 @@ fn check_dist(course: &Course) -> Result<(), String> {
 /// list none of them: the release is written under the course's ignored `target/`).
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        for entry in fs::read_dir(root.join(rel))? {
-            let entry = entry?;
+        let dir = root.join(rel);
+        let reading = || format!("reading {}", dir.display());
+        for entry in fs::read_dir(&dir).with_context(reading)? {
+            let entry = entry.with_context(reading)?;
             let rel = rel.join(entry.file_name());
-            if entry.file_type()?.is_dir() {
+            if entry.file_type().with_context(reading)?.is_dir() {
                 walk(root, &rel, out)?;
             } else {
                 out.push(rel);

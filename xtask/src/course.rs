@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use anyhow::{Context as _, Error, bail};
 use serde::Deserialize;
-
-use crate::util::Error;
 
 /// The instructor's (or a student release's) checkout.
 #[derive(Clone, Debug)]
@@ -232,7 +231,7 @@ impl Course {
     pub fn load(root: &Path) -> Result<Course, Error> {
         let labs_dir = root.join("labs");
         let mut dirs: Vec<PathBuf> = fs::read_dir(&labs_dir)
-            .map_err(|e| Error::new(format!("cannot read {}: {e}", labs_dir.display())))?
+            .with_context(|| format!("reading {}", labs_dir.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.join("Cargo.toml").is_file())
             .collect();
@@ -268,10 +267,7 @@ impl Course {
         for name in names {
             if !self.labs.iter().any(|lab| lab.matches(name)) {
                 let known: Vec<&str> = self.labs.iter().map(|l| l.name.as_str()).collect();
-                return Err(Error::new(format!(
-                    "no lab named {name:?} (labs: {})",
-                    known.join(", ")
-                )));
+                bail!("no lab named {name:?} (labs: {})", known.join(", "));
             }
         }
         Ok(self
@@ -353,9 +349,8 @@ impl Lab {
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 fn scan_test_dir(dir: &Path, visibility: Visibility) -> Result<Vec<TestFile>, Error> {
@@ -370,8 +365,8 @@ fn scan_test_dir(dir: &Path, visibility: Visibility) -> Result<Vec<TestFile>, Er
     paths
         .into_iter()
         .map(|path| {
-            let text = fs::read_to_string(&path)
-                .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+            let text =
+                fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())

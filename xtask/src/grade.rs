@@ -5,12 +5,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anyhow::{Error, bail};
+
 use crate::course::{Course, Lab, Visibility};
 use crate::report::{Calibration, LabReport, Report, TestResult, TimingResult, TimingStatus};
 use crate::runner::{self, Context, Status};
 use crate::sandbox::Isolation;
 use crate::scratch::Scratch;
-use crate::util::{self, Error};
+use crate::util;
 use crate::{escape, interrupt, timing};
 
 /// Where a lab's code comes from.
@@ -112,7 +114,7 @@ impl<'a> Grader<'a> {
             }
             let lab_report = match source(lab) {
                 Some(src) => self.grade_lab(id, lab, &src).unwrap_or_else(|e| {
-                    self.unusable(lab, Status::GraderError, &format!("grading failed: {e}"))
+                    self.unusable(lab, Status::GraderError, &format!("grading failed: {e:#}"))
                 }),
                 None => self.unusable(
                     lab,
@@ -312,7 +314,7 @@ impl<'a> Grader<'a> {
             });
             for name in &file.tests {
                 if interrupt::interrupted() {
-                    return Err(Error::new("interrupted"));
+                    bail!("interrupted");
                 }
                 let (status, message, ms) = match &prepared {
                     None => (
@@ -322,7 +324,7 @@ impl<'a> Grader<'a> {
                     ),
                     Some(Err(e)) => (
                         Status::GraderError,
-                        format!("the grader could not prepare the test binary: {e}"),
+                        format!("the grader could not prepare the test binary: {e:#}"),
                         0,
                     ),
                     Some(Ok(prepared)) => {
@@ -330,7 +332,7 @@ impl<'a> Grader<'a> {
                         match runner::run_test(prepared, name, timeout, &ctx, &workdir) {
                             Err(e) => (
                                 Status::GraderError,
-                                format!("the grader could not run this test: {e}"),
+                                format!("the grader could not run this test: {e:#}"),
                                 0,
                             ),
                             Ok(run) => {
@@ -428,7 +430,7 @@ impl<'a> Grader<'a> {
         let student = match scratch.build_timing(self.course) {
             Ok(exe) => exe,
             Err(e) => {
-                self.push_skipped_timing(lab, report, &e.to_string());
+                self.push_skipped_timing(lab, report, &format!("{e:#}"));
                 return;
             }
         };
@@ -449,7 +451,7 @@ impl<'a> Grader<'a> {
             let exe = reference.as_deref().unwrap_or(&student);
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             self.calibration =
-                Some(timing::calibrate(exe, threads, &ctx, &workdir).map_err(|e| e.to_string()));
+                Some(timing::calibrate(exe, threads, &ctx, &workdir).map_err(|e| format!("{e:#}")));
         }
         if let Some(Err(e)) = &self.calibration {
             report.notes.push(format!(
@@ -489,8 +491,8 @@ impl<'a> Grader<'a> {
             .or_insert_with(|| {
                 let scratch =
                     Scratch::prepare(course, lab, &sol.join("src"), None, Vec::new(), true, &dir)
-                        .map_err(|e| e.to_string())?;
-                scratch.build_timing(course).map_err(|e| e.to_string())
+                        .map_err(|e| format!("{e:#}"))?;
+                scratch.build_timing(course).map_err(|e| format!("{e:#}"))
             })
             .clone()
     }

@@ -27,13 +27,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::{Context as _, Error, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::course::Course;
 use crate::grade::{Grader, LabSource, Options};
 use crate::report::{Format, Report};
-use crate::util::Error;
 
 #[derive(Parser)]
 #[command(
@@ -133,7 +133,7 @@ fn main() -> ExitCode {
     });
     if interrupt::interrupted() {
         if let Err(e) = &result {
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
         }
         eprintln!("stopped by a signal: what was graded so far is in the report");
         return ExitCode::from(interrupt::exit_code());
@@ -142,7 +142,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -153,17 +153,17 @@ fn course_root(course: Option<PathBuf>) -> Result<PathBuf, Error> {
     let root = match course {
         Some(dir) => dir
             .canonicalize()
-            .map_err(|e| Error::new(format!("course folder {}: {e}", dir.display())))?,
+            .with_context(|| format!("course folder {}", dir.display()))?,
         None => Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
-            .ok_or_else(|| Error::new("xtask has no parent folder"))?
+            .context("xtask has no parent folder")?
             .to_path_buf(),
     };
     if !root.join("labs").is_dir() {
-        return Err(Error::new(format!(
+        bail!(
             "{} is not a course checkout: it has no labs/ folder",
             root.display()
-        )));
+        );
     }
     Ok(root)
 }
@@ -209,10 +209,7 @@ fn grade(root: &Path, args: GradeArgs) -> Result<bool, Error> {
     }
     let (id, source): (String, Box<SourceFn>) = if let Some(dir) = &args.submission {
         if !dir.is_dir() {
-            return Err(Error::new(format!(
-                "submission folder {} does not exist",
-                dir.display()
-            )));
+            bail!("submission folder {} does not exist", dir.display());
         }
         let dir = dir.clone();
         (
@@ -221,9 +218,7 @@ fn grade(root: &Path, args: GradeArgs) -> Result<bool, Error> {
         )
     } else if args.solutions {
         if !hidden {
-            return Err(Error::new(
-                "--solutions needs the instructor checkout (solutions/ is missing)",
-            ));
+            bail!("--solutions needs the instructor checkout (solutions/ is missing)");
         }
         (
             "solutions".into(),
@@ -253,7 +248,7 @@ fn grade(root: &Path, args: GradeArgs) -> Result<bool, Error> {
         if let Some(out) = &args.out {
             // Written after every lab: an interrupted grading keeps what it graded.
             if let Err(e) = write_report(partial, args.format, out) {
-                spinner.println(format!("warning: cannot write {}: {e}", out.display()));
+                spinner.println(format!("warning: cannot write {}: {e:#}", out.display()));
             }
         }
     });
@@ -320,7 +315,7 @@ fn bench(root: &Path, targets: &[String], criterion: &[String]) -> Result<bool, 
         cmd.arg("--").args(criterion).current_dir(root);
         let status = cmd
             .status()
-            .map_err(|e| Error::new(format!("cannot run cargo bench: {e}")))?;
+            .with_context(|| format!("running {}", util::describe_command(&cmd)))?;
         ok &= status.success();
     }
     Ok(ok)
@@ -328,10 +323,9 @@ fn bench(root: &Path, targets: &[String], criterion: &[String]) -> Result<bool, 
 
 fn write_report(report: &Report, format: Format, out: &Path) -> Result<(), Error> {
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)?;
+        util::create_dir_all(parent)?;
     }
-    fs::write(out, report::render(report, format)?)?;
-    Ok(())
+    util::write(out, report::render(report, format)?)
 }
 
 fn progress_bar(len: u64, unit: &str) -> ProgressBar {
@@ -355,20 +349,17 @@ fn grade_class(
     format: Format,
 ) -> Result<bool, Error> {
     let mut students: Vec<PathBuf> = fs::read_dir(class)
-        .map_err(|e| Error::new(format!("cannot read class folder {}: {e}", class.display())))?
+        .with_context(|| format!("reading the class folder {}", class.display()))?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect();
     students.sort();
     if students.is_empty() {
-        return Err(Error::new(format!(
-            "{} has no submission folders",
-            class.display()
-        )));
+        bail!("{} has no submission folders", class.display());
     }
     let reports_dir = out.join("reports");
-    fs::create_dir_all(&reports_dir)?;
+    util::create_dir_all(&reports_dir)?;
     let lab_names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
     let bar = progress_bar(students.len() as u64, "submissions");
     let mut rows: Vec<(String, Report)> = Vec::new();

@@ -14,12 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use anyhow::{Context as _, Error, anyhow};
 use cargo_metadata::diagnostic::DiagnosticLevel;
 use cargo_metadata::{Message, TargetKind};
 use toml::Table;
 
 use crate::course::{Course, Lab, TestFile};
-use crate::util::{self, Error, Outcome};
+use crate::util::{self, Outcome};
 
 /// The module every graded test file is mounted as, so test `x` runs as `t::x`.
 pub const TEST_MODULE: &str = "t";
@@ -127,7 +128,7 @@ impl Scratch {
     ) -> Result<Scratch, Error> {
         let member = member_name(dir);
         let lab_dir = dir.join(&member);
-        fs::create_dir_all(lab_dir.join("grading-tests"))?;
+        util::create_dir_all(&lab_dir.join("grading-tests"))?;
         let mut notes = Vec::new();
         let mut budget = MAX_SRC_BYTES;
         let mut written = Vec::new();
@@ -145,7 +146,7 @@ impl Scratch {
         )?;
         let lock = course.root.join("Cargo.lock");
         if lock.is_file() {
-            write_if_changed(&dir.join("Cargo.lock"), &fs::read(&lock)?)?;
+            write_if_changed(&dir.join("Cargo.lock"), &util::read(&lock)?)?;
         }
         let timing_src = lab
             .solution_dir
@@ -159,8 +160,7 @@ impl Scratch {
             let tests_dir = lab_dir.join("grading-tests");
             let wrapper = tests_dir.join(format!("{}.rs", file.target));
             let module = tests_dir.join(format!("{TEST_MODULE}-{}.rs", file.target));
-            let text = fs::read_to_string(&file.path)
-                .map_err(|e| Error::new(format!("{}: {e}", file.path.display())))?;
+            let text = util::read_to_string(&file.path)?;
             let mark = marker(&wrapper)?;
             let (root, body) = wrapper_source(&file.target, &file.path, &text, &file.tests, &mark);
             write_if_changed(&wrapper, root.as_bytes())?;
@@ -308,10 +308,10 @@ impl Scratch {
             .map(PathBuf::from)
             .next()
             .ok_or_else(|| {
-                Error::new(format!(
+                anyhow!(
                     "the timing program did not compile:\n{}",
                     util::truncate(out.stderr.trim(), 3000)
-                ))
+                )
             })
     }
 }
@@ -355,19 +355,23 @@ pub fn member_name(dir: &Path) -> String {
 /// its modification time and Cargo's fingerprint.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if !fs::read(path).is_ok_and(|old| old == bytes) {
-        fs::write(path, bytes)?;
+        util::write(path, bytes)?;
     }
     Ok(())
 }
 
 /// Removes the files under `dir` that are not in `keep`.
 fn remove_unlisted(dir: &Path, keep: &[PathBuf]) -> Result<(), Error> {
-    for entry in fs::read_dir(dir)?.flatten() {
+    let entries = fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    for entry in entries.flatten() {
         let path = entry.path();
-        if entry.file_type()?.is_dir() {
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("reading {}", path.display()))?;
+        if kind.is_dir() {
             remove_unlisted(&path, keep)?;
         } else if !keep.contains(&path) {
-            fs::remove_file(&path)?;
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
         }
     }
     Ok(())
@@ -382,17 +386,18 @@ fn copy_src(
     notes: &mut Vec<String>,
     written: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
-    fs::create_dir_all(to)?;
+    util::create_dir_all(to)?;
     let Ok(entries) = fs::read_dir(from) else {
         return Ok(());
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let kind = entry.file_type()?;
+        let meta = || format!("reading {}", path.display());
+        let kind = entry.file_type().with_context(meta)?;
         if kind.is_dir() {
             copy_src(&path, &to.join(entry.file_name()), budget, notes, written)?;
         } else if kind.is_file() {
-            let len = entry.metadata()?.len();
+            let len = entry.metadata().with_context(meta)?.len();
             if len > *budget {
                 notes.push(format!(
                     "src/ is larger than {} MiB: {} was not copied",
@@ -403,7 +408,7 @@ fn copy_src(
             }
             *budget -= len;
             let dest = to.join(entry.file_name());
-            write_if_changed(&dest, &fs::read(&path)?)?;
+            write_if_changed(&dest, &util::read(&path)?)?;
             written.push(dest);
         } else {
             notes.push(format!(
@@ -419,12 +424,11 @@ fn copy_src(
 /// lints and profiles are exactly the ones students build with.
 fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
     let root = course.root.join("Cargo.toml");
-    let mut table: Table = toml::from_str(&fs::read_to_string(&root)?)
-        .map_err(|e| Error::new(format!("{}: {e}", root.display())))?;
+    let mut table: Table = util::read_toml(&root)?;
     let ws = table
         .get_mut("workspace")
         .and_then(|w| w.as_table_mut())
-        .ok_or_else(|| Error::new("the root Cargo.toml has no [workspace]"))?;
+        .with_context(|| format!("{} has no [workspace]", root.display()))?;
     ws.insert("members".into(), toml::Value::Array(vec![member.into()]));
     ws.remove("default-members");
     ws.remove("exclude");
@@ -432,7 +436,12 @@ fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
         .entry("dependencies")
         .or_insert_with(|| toml::Value::Table(Table::new()))
         .as_table_mut()
-        .ok_or_else(|| Error::new("[workspace.dependencies] is not a table"))?;
+        .with_context(|| {
+            format!(
+                "{}: [workspace.dependencies] is not a table",
+                root.display()
+            )
+        })?;
     for (_, dep) in deps.iter_mut() {
         if let Some(path) = dep.get_mut("path") {
             let abs = course.root.join(path.as_str().unwrap_or_default());
@@ -444,7 +453,7 @@ fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
     deps.insert("parlab-harness".into(), toml::Value::Table(harness));
     Ok(format!(
         "# Generated by `cargo xtask grade`; do not edit.\n{}",
-        toml::to_string(&table).map_err(|e| Error::new(e.to_string()))?
+        toml::to_string(&table).context("writing the scratch workspace's manifest")?
     ))
 }
 
@@ -452,8 +461,7 @@ fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
 /// are replaced by the grader's wrapped test targets and, for timing, the timing program.
 fn lab_manifest(lab: &Lab, files: &[TestFile], timing: Option<&Path>) -> Result<String, Error> {
     let path = lab.dir.join("Cargo.toml");
-    let mut table: Table = toml::from_str(&fs::read_to_string(&path)?)
-        .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let mut table: Table = util::read_toml(&path)?;
     for key in ["test", "bench", "example"] {
         table.remove(key);
     }
@@ -492,7 +500,7 @@ fn lab_manifest(lab: &Lab, files: &[TestFile], timing: Option<&Path>) -> Result<
             dev.insert("parlab-harness".into(), toml::Value::Table(ws));
         }
     }
-    toml::to_string(&table).map_err(|e| Error::new(e.to_string()))
+    toml::to_string(&table).context("writing the scratch lab's manifest")
 }
 
 /// The module every graded test runs in, inside [`TEST_MODULE`]: `t::__parlab::name`.

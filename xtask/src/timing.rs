@@ -8,10 +8,12 @@
 use std::path::Path;
 use std::time::Duration;
 
+use anyhow::Error;
+
 use crate::course::{TimingCheck, TimingSpec};
 use crate::report::{Calibration, TimingResult, TimingStatus};
 use crate::runner::Context;
-use crate::util::{self, Error};
+use crate::util;
 
 /// Interleaved rounds per attempt.
 const ROUNDS: usize = 3;
@@ -38,8 +40,8 @@ fn run_once(
     ];
     let job = ctx
         .job(exe, args, workdir, RUN_TIMEOUT)
-        .map_err(|e| e.to_string())?;
-    let (done, output) = ctx.run(&job).map_err(|e| e.to_string())?;
+        .map_err(|e| format!("{e:#}"))?;
+    let (done, output) = ctx.run(&job).map_err(|e| format!("{e:#}"))?;
     let text = output.text();
     let result = text
         .lines()
@@ -116,7 +118,7 @@ pub fn calibrate(
             &|| run_once(exe, "__calibrate", "par", threads, 3, ctx, workdir),
             false,
         )
-        .map_err(|f| Error::new(f.message))?;
+        .map_err(|f| Error::msg(f.message))?;
         let speedup = seq / par;
         best = Some(best.map_or(speedup, |b: f64| b.max(speedup)));
         if speedup >= 0.8 * threads as f64 {
