@@ -32,6 +32,14 @@ struct Tally {
 }
 
 impl Tally {
+    fn new() -> Tally {
+        Tally {
+            passed: 0,
+            failed: Vec::new(),
+            last: Instant::now(),
+        }
+    }
+
     fn record(&mut self, ok: bool, what: &str, detail: &str) {
         let secs = self.last.elapsed().as_secs_f64();
         self.last = Instant::now();
@@ -46,10 +54,41 @@ impl Tally {
             println!("        {line}");
         }
     }
+
+    /// Records a check whose `Err` says what is wrong.
+    fn record_result(&mut self, result: Result<(), String>, what: &str) {
+        self.record(result.is_ok(), what, result.err().as_deref().unwrap_or(""));
+    }
+
+    /// The closing summary: the time, what failed, and the line CI systems read.
+    fn summary(&self, start: Instant) {
+        println!(
+            "\ncheck finished in {:.0} s: {} passed, {} failed",
+            start.elapsed().as_secs_f64(),
+            self.passed,
+            self.failed.len()
+        );
+        for f in &self.failed {
+            println!("  failed: {f}");
+        }
+        // The plain summary line CI systems read.
+        println!("{} passed, {} failed", self.passed, self.failed.len());
+    }
 }
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// How `check` grades: with the hidden tests, under full isolation's rules.
+fn options(timing: bool, fail_fast: bool) -> Options {
+    Options {
+        hidden: true,
+        timing,
+        timeout: None,
+        trusted: false,
+        fail_fast,
+    }
 }
 
 /// `cargo xtask check [LAB...]`; returns whether everything passed.
@@ -60,12 +99,29 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
     }
     let labs = course.select(names)?;
     let start = Instant::now();
-    let mut tally = Tally {
-        passed: 0,
-        failed: Vec::new(),
-        last: Instant::now(),
-    };
+    let mut tally = Tally::new();
+    check_course_tests(root, &mut tally)?;
+    print_isolation(&course);
+    println!("== workspace consistency");
+    tally.record_result(
+        solutions_mirror_root(root),
+        "solutions/Cargo.toml mirrors the root's dependencies and profiles",
+    );
+    for lab in &labs {
+        println!("== {} ({})", lab.name, lab.dir_name());
+        check_lab(&course, lab, timing, &mut tally)?;
+    }
+    println!("== student release");
+    tally.record_result(
+        check_dist(&course),
+        "cargo xtask dist builds, with every lab's tests",
+    );
+    tally.summary(start);
+    Ok(tally.failed.is_empty())
+}
 
+/// `cargo test` at the root: the finance crate, the grader and the harness.
+fn check_course_tests(root: &Path, tally: &mut Tally) -> Result<(), Error> {
     println!("== the course's own tests (cargo test: finance, xtask, harness)");
     let mut cmd = cargo();
     cmd.arg("test").current_dir(root);
@@ -73,59 +129,21 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
         .status()
         .with_context(|| format!("running {}", util::describe_command(&cmd)))?;
     tally.record(status.success(), "cargo test (default members)", "");
+    Ok(())
+}
 
-    let isolation = Grader::new(
-        &course,
-        Options {
-            hidden: true,
-            timing: false,
-            timeout: None,
-            trusted: false,
-            fail_fast: false,
-        },
-    )
-    .isolation()
-    .clone();
+/// The isolation the mutants and solutions run under, and what it lacks.
+fn print_isolation(course: &Course) {
+    let isolation = Grader::new(course, options(false, false))
+        .isolation()
+        .clone();
     println!("== isolation of student code: {}", isolation.describe());
     for w in isolation.shortfalls() {
         println!("  WARNING: weaker isolation than full: {w}");
     }
-
-    println!("== workspace consistency");
-    let mirror = solutions_mirror_root(root);
-    tally.record(
-        mirror.is_ok(),
-        "solutions/Cargo.toml mirrors the root's dependencies and profiles",
-        mirror.err().as_deref().unwrap_or(""),
-    );
-
-    for lab in &labs {
-        println!("== {} ({})", lab.name, lab.dir_name());
-        check_lab(&course, lab, timing, &mut tally)?;
-    }
-
-    println!("== student release");
-    let dist = check_dist(&course);
-    tally.record(
-        dist.is_ok(),
-        "cargo xtask dist builds, with every lab's tests",
-        dist.err().as_deref().unwrap_or(""),
-    );
-
-    println!(
-        "\ncheck finished in {:.0} s: {} passed, {} failed",
-        start.elapsed().as_secs_f64(),
-        tally.passed,
-        tally.failed.len()
-    );
-    for f in &tally.failed {
-        println!("  failed: {f}");
-    }
-    // The plain summary line CI systems read.
-    println!("{} passed, {} failed", tally.passed, tally.failed.len());
-    Ok(tally.failed.is_empty())
 }
 
+/// Every check of one lab: its spec, its stub, its solution, its mutants.
 fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Result<(), Error> {
     let Some(sol) = &lab.solution_dir else {
         tally.record(
@@ -135,29 +153,34 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
         );
         return Ok(());
     };
-
-    let spec = spec_consistency(lab, sol);
-    tally.record(
-        spec.is_ok(),
+    tally.record_result(
+        spec_consistency(lab, sol),
         &format!("{}: spec, test names and solution manifest agree", lab.name),
-        spec.err().as_deref().unwrap_or(""),
     );
+    check_stub_warnings(course, lab, tally)?;
+    check_stub_fails(course, lab, tally)?;
+    check_solution(course, lab, sol, timing, tally)?;
+    for mutant in &lab.spec.mutants {
+        check_mutant(course, lab, sol, mutant, timing, tally);
+    }
+    Ok(())
+}
 
+/// The stub compiles without warnings, all its targets included.
+fn check_stub_warnings(course: &Course, lab: &Lab, tally: &mut Tally) -> Result<(), Error> {
     let warnings = stub_warnings(course, lab)?;
     tally.record(
         warnings.is_empty(),
         &format!("{}: the stub compiles without warnings", lab.name),
         &warnings.join("\n"),
     );
+    Ok(())
+}
 
-    let untimed = Options {
-        hidden: true,
-        timing: false,
-        timeout: None,
-        trusted: false,
-        fail_fast: false,
-    };
-    let mut grader = Grader::new(course, untimed.clone());
+/// Every graded test compiles against the stub and fails there: one that passes asserts
+/// nothing about the task.
+fn check_stub_fails(course: &Course, lab: &Lab, tally: &mut Tally) -> Result<(), Error> {
+    let mut grader = Grader::new(course, options(false, false));
     let stub = grader.grade_lab(
         "_check-stub",
         lab,
@@ -197,14 +220,18 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
             )
         },
     );
+    Ok(())
+}
 
-    let mut grader = Grader::new(
-        course,
-        Options {
-            timing,
-            ..untimed.clone()
-        },
-    );
+/// The solution scores full marks, every timing check measured (unless `timing` is off).
+fn check_solution(
+    course: &Course,
+    lab: &Lab,
+    sol: &Path,
+    timing: bool,
+    tally: &mut Tally,
+) -> Result<(), Error> {
+    let mut grader = Grader::new(course, options(timing, false));
     let solution = grader.grade_lab(
         "_check-solution",
         lab,
@@ -235,34 +262,40 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
     for t in &solution.timing {
         println!("        timing {}: {}", t.name, t.message);
     }
-
-    for mutant in &lab.spec.mutants {
-        let caught = check_mutant(course, lab, sol, mutant, timing);
-        let (ok, detail) = match caught {
-            Ok(report) if report.tests.iter().any(|t| t.status == Status::GraderError) => (
-                false,
-                format!("grader errors while grading it:\n{}", shortfall(&report)),
-            ),
-            Ok(report) if report.score < report.max_score => {
-                (true, format!("caught by: {}", caught_by(&report)))
-            }
-            Ok(_) => (
-                false,
-                format!(
-                    "scores full marks: add a hidden test that catches it ({})",
-                    mutant.description
-                ),
-            ),
-            Err(e) => (false, format!("{e:#}")),
-        };
-        tally.record(
-            ok,
-            &format!("{}: mutant `{}` is caught", lab.name, mutant.name),
-            &detail,
-        );
-    }
-
     Ok(())
+}
+
+/// A mutant scores less than full marks, and grading it meets no grader error.
+fn check_mutant(
+    course: &Course,
+    lab: &Lab,
+    sol: &Path,
+    mutant: &MutantSpec,
+    timing: bool,
+    tally: &mut Tally,
+) {
+    let (ok, detail) = match grade_mutant(course, lab, sol, mutant, timing) {
+        Ok(report) if report.tests.iter().any(|t| t.status == Status::GraderError) => (
+            false,
+            format!("grader errors while grading it:\n{}", shortfall(&report)),
+        ),
+        Ok(report) if report.score < report.max_score => {
+            (true, format!("caught by: {}", caught_by(&report)))
+        }
+        Ok(_) => (
+            false,
+            format!(
+                "scores full marks: add a hidden test that catches it ({})",
+                mutant.description
+            ),
+        ),
+        Err(e) => (false, format!("{e:#}")),
+    };
+    tally.record(
+        ok,
+        &format!("{}: mutant `{}` is caught", lab.name, mutant.name),
+        &detail,
+    );
 }
 
 fn shortfall(report: &LabReport) -> String {
@@ -303,7 +336,8 @@ fn caught_by(report: &LabReport) -> String {
     names.join(", ")
 }
 
-fn check_mutant(
+/// Grades the mutant: the solution with its one find/replace edit, until a test fails.
+fn grade_mutant(
     course: &Course,
     lab: &Lab,
     sol: &Path,
@@ -333,15 +367,8 @@ fn check_mutant(
         &dir.join(rel),
         text.replacen(&mutant.find, &mutant.replace, 1),
     )?;
-    let options = Options {
-        hidden: true,
-        timing: timing && mutant.timing,
-        timeout: None,
-        trusted: false,
-        // One failing test proves the mutant is caught.
-        fail_fast: true,
-    };
-    let mut grader = Grader::new(course, options);
+    // One failing test proves the mutant is caught.
+    let mut grader = Grader::new(course, options(timing && mutant.timing, true));
     // One scratch workspace for all the mutants of a lab: each differs from the last in a
     // line or two, so Cargo's incremental build recompiles little, where a folder per mutant
     // would compile the lab and every test target from scratch.

@@ -64,6 +64,11 @@ pub struct TestBuild {
 }
 
 impl TestBuild {
+    /// Whether the library itself failed to compile (or cargo failed): then no test runs.
+    pub fn lib_broken(&self) -> bool {
+        !self.lib_errors.is_empty() || self.other_error.is_some()
+    }
+
     /// A note refusing the lab when rustc read a source file outside `src` while compiling
     /// the student's code (see `escape`), naming the files.
     pub fn outside_reads(&self, src: &Path, workspace: &Path) -> Option<String> {
