@@ -226,6 +226,27 @@ fn one() -> f64 {
 /// The file name of a grading spec, next to a lab and next to its solution.
 pub const SPEC_FILE: &str = "grading.toml";
 
+/// The course checkout to work on: `course` (`--course`), or the one this xtask belongs to
+/// (the parent of its crate's folder).
+pub fn find_root(course: Option<PathBuf>) -> Result<PathBuf, Error> {
+    let root = match course {
+        Some(dir) => dir
+            .canonicalize()
+            .with_context(|| format!("course folder {}", dir.display()))?,
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask has no parent folder")?
+            .to_path_buf(),
+    };
+    if !root.join("labs").is_dir() {
+        bail!(
+            "{} is not a course checkout: it has no labs/ folder",
+            root.display()
+        );
+    }
+    Ok(root)
+}
+
 impl Course {
     /// Loads the course rooted at `root`.
     pub fn load(root: &Path) -> Result<Course, Error> {

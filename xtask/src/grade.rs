@@ -1,14 +1,18 @@
-//! Grading: one lab of one submission, from its `src/` to a [`LabReport`].
+//! `cargo xtask grade`: which code to grade ([`run`]), and grading it, one lab of one
+//! submission at a time, from its `src/` to a [`LabReport`] ([`Grader::grade_lab`]).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Error, bail};
+use anyhow::{Context as _, Error, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::course::{Course, Lab, TestFile, Visibility};
-use crate::report::{Calibration, LabReport, Report, TestResult, TimingResult, TimingStatus};
+use crate::report::{
+    self, Calibration, Format, LabReport, Report, TestResult, TimingResult, TimingStatus,
+};
 use crate::runner::{self, Context, Prepared, Status, TestRun};
 use crate::sandbox::Isolation;
 use crate::scratch::{Scratch, TestBuild};
@@ -617,6 +621,239 @@ pub fn find_in_submission(dir: &Path, lab: &Lab) -> Option<LabSource> {
         src: folder.join("src"),
         manifest: Some(folder.join("Cargo.toml")).filter(|m| m.is_file()),
     })
+}
+
+/// What `cargo xtask grade` grades.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// This checkout's own code (`labs/*/src`).
+    Checkout,
+    /// The reference solutions (`solutions/*/src`).
+    Solutions,
+    /// A student's copy: a folder holding `labs/`.
+    Submission(PathBuf),
+    /// Every subfolder of a folder, one submission each.
+    Class(PathBuf),
+}
+
+/// `cargo xtask grade`, as the command line asks for it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Labs to grade, e.g. `lab01` or `1` (all when empty).
+    pub labs: Vec<String>,
+    /// Whose code.
+    pub target: Target,
+    /// Report format.
+    pub format: Format,
+    /// The report file (for a class: the output folder, default `grading-out`).
+    pub out: Option<PathBuf>,
+    /// Run the timing checks (only where the checkout has the solutions).
+    pub timing: bool,
+    /// Overrides every lab's per-test timeout.
+    pub timeout: Option<Duration>,
+    /// Accept weaker isolation than full (`--trusted`).
+    pub trusted: bool,
+}
+
+/// Where each lab's code is, for one submission (`None`: the lab is missing).
+type SourceFn = dyn Fn(&Lab) -> Option<LabSource>;
+
+/// `cargo xtask grade`: grades a submission (or a class) and prints or writes its report.
+pub fn run(root: &Path, request: Request) -> Result<bool, Error> {
+    let course = Course::load(root)?;
+    let labs = course.select(&request.labs)?;
+    let hidden = course.has_solutions();
+    let options = Options {
+        hidden,
+        timing: request.timing && hidden,
+        timeout: request.timeout,
+        trusted: request.trusted,
+        fail_fast: false,
+    };
+    if !hidden {
+        eprintln!(
+            "note: this checkout has no solutions/: grading the visible tests only, without timing checks"
+        );
+    }
+    let mut grader = Grader::new(&course, options);
+    announce_isolation(grader.isolation(), hidden, request.trusted);
+    let (id, source): (String, Box<SourceFn>) = match &request.target {
+        Target::Class(class) => {
+            let out = request
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("grading-out"));
+            return grade_class(&course, &labs, &mut grader, class, &out, request.format);
+        }
+        Target::Submission(dir) => {
+            if !dir.is_dir() {
+                bail!("submission folder {} does not exist", dir.display());
+            }
+            let dir = dir.clone();
+            (
+                dir.display().to_string(),
+                Box::new(move |lab| find_in_submission(&dir, lab)),
+            )
+        }
+        Target::Solutions => {
+            if !hidden {
+                bail!("--solutions needs the instructor checkout (solutions/ is missing)");
+            }
+            (
+                "solutions".into(),
+                Box::new(|lab: &Lab| {
+                    lab.solution_dir.as_ref().map(|d| LabSource {
+                        src: d.join("src"),
+                        manifest: None,
+                    })
+                }),
+            )
+        }
+        Target::Checkout => (
+            "this checkout".into(),
+            Box::new(|lab: &Lab| {
+                Some(LabSource {
+                    src: lab.dir.join("src"),
+                    manifest: None,
+                })
+            }),
+        ),
+    };
+    let out = request.out.as_deref();
+    grade_submission(&mut grader, &id, &labs, &*source, request.format, out)?;
+    Ok(true)
+}
+
+/// Says on stderr what isolation student code gets, and what it lacks.
+fn announce_isolation(isolation: &Isolation, hidden: bool, trusted: bool) {
+    eprintln!("isolation: {}", isolation.describe());
+    // A student grading their own code in the release has nothing to protect from it.
+    for w in isolation.shortfalls().into_iter().filter(|_| hidden) {
+        if trusted {
+            eprintln!("note (--trusted): {w}");
+        } else {
+            eprintln!(
+                "WARNING: student code is less isolated than it should be: {w}\n         grading anyway; every report says so (pass --trusted to acknowledge)"
+            );
+        }
+    }
+}
+
+/// Grades one submission with a progress bar, then writes its report to `out` (rewritten
+/// after every lab, so an interrupted grading keeps what it graded) or prints it.
+fn grade_submission(
+    grader: &mut Grader,
+    id: &str,
+    labs: &[&Lab],
+    source: &SourceFn,
+    format: Format,
+    out: Option<&Path>,
+) -> Result<(), Error> {
+    let spinner = progress_bar(labs.len() as u64, "labs");
+    let mut done = 0;
+    let report = grader.grade(id, labs, source, &mut |partial| {
+        done += 1;
+        spinner.set_position(done);
+        if let Some(out) = out {
+            // Written after every lab: an interrupted grading keeps what it graded.
+            if let Err(e) = report::write(partial, format, out) {
+                spinner.println(format!("warning: cannot write {}: {e:#}", out.display()));
+            }
+        }
+    });
+    spinner.finish_and_clear();
+    match out {
+        Some(out) => {
+            report::write(&report, format, out)?;
+            eprintln!(
+                "{}: {}/{} written to {}",
+                report.submission,
+                report.score,
+                report.max_score,
+                out.display()
+            );
+        }
+        None => print!("{}", report::render(&report, format)?),
+    }
+    Ok(())
+}
+
+/// Grades every subfolder of `class` as one submission: a report each in `out/reports`, and
+/// the gradebook `out/gradebook.csv`, rewritten after each submission.
+fn grade_class(
+    course: &Course,
+    labs: &[&Lab],
+    grader: &mut Grader,
+    class: &Path,
+    out: &Path,
+    format: Format,
+) -> Result<bool, Error> {
+    let mut students: Vec<PathBuf> = fs::read_dir(class)
+        .with_context(|| format!("reading the class folder {}", class.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    students.sort();
+    if students.is_empty() {
+        bail!("{} has no submission folders", class.display());
+    }
+    let reports_dir = out.join("reports");
+    util::create_dir_all(&reports_dir)?;
+    let lab_names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
+    let bar = progress_bar(students.len() as u64, "submissions");
+    let mut rows: Vec<(String, Report)> = Vec::new();
+    for dir in &students {
+        let student = dir
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        bar.set_message(student.clone());
+        let file = reports_dir.join(sanitize(&student));
+        let report = grader.grade(
+            &student,
+            labs,
+            &|lab| find_in_submission(dir, lab),
+            &mut |partial| {
+                let _ = report::write(partial, Format::Json, &file.with_extension("json"));
+            },
+        );
+        report::write(&report, Format::Json, &file.with_extension("json"))?;
+        report::write(&report, Format::Table, &file.with_extension("txt"))?;
+        match format {
+            Format::Gradescope => {
+                report::write(&report, format, &file.with_extension("gradescope.json"))?
+            }
+            Format::Junit => report::write(&report, format, &file.with_extension("xml"))?,
+            Format::Table | Format::Json => {}
+        }
+        bar.println(format!("{student}: {}/{}", report.score, report.max_score));
+        rows.push((student, report));
+        report::write_gradebook(&out.join("gradebook.csv"), &lab_names, &rows)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "graded {} submissions of {}: {} and {}",
+        rows.len(),
+        course.root.display(),
+        out.join("gradebook.csv").display(),
+        reports_dir.display()
+    );
+    Ok(true)
+}
+
+/// A progress bar on stderr, counting `unit`s.
+fn progress_bar(len: u64, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} {unit}, {{eta}} left  {{msg}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
 }
 
 #[cfg(test)]

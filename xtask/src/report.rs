@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::course::{TimingKind, Visibility};
 use crate::runner::Status;
+use crate::util;
 
 /// The report of one submission.
 #[derive(Clone, Debug, Serialize)]
@@ -417,6 +418,14 @@ fn junit(report: &Report) -> Result<String, Error> {
         jr.add_test_suite(suite);
     }
     jr.to_string().context("rendering the JUnit report")
+}
+
+/// Writes `report` in `format` to the file `out`, creating its folder.
+pub fn write(report: &Report, format: Format, out: &Path) -> Result<(), Error> {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        util::create_dir_all(parent)?;
+    }
+    util::write(out, render(report, format)?)
 }
 
 /// Writes the class gradebook: one row a student, one column a lab, plus the total.
