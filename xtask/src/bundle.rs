@@ -12,14 +12,15 @@
 //! `cargo xtask`), so that they run outside Gradescope too: `xtask/tests/release.rs` runs
 //! them against a synthetic course.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
+use anyhow::{Context as _, Error};
 use zip::write::SimpleFileOptions;
 
 use crate::dist::course_files;
-use crate::util::Error;
+use crate::util;
 
 const SETUP: &str = r#"#!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image: it installs Rust, then
@@ -81,10 +82,10 @@ rm -f "$LOG"
 /// Writes the bundle to `out`.
 pub fn run(root: &Path, out: &Path) -> Result<(), Error> {
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)?;
+        util::create_dir_all(parent)?;
     }
-    let zip_err = |e: zip::result::ZipError| Error::new(format!("writing {}: {e}", out.display()));
-    let mut zip = zip::ZipWriter::new(File::create(out)?);
+    let writing = || format!("writing {}", out.display());
+    let mut zip = zip::ZipWriter::new(File::create(out).with_context(writing)?);
     let exec = SimpleFileOptions::default().unix_permissions(0o755);
     let plain = SimpleFileOptions::default().unix_permissions(0o644);
     for (name, body) in [
@@ -92,18 +93,19 @@ pub fn run(root: &Path, out: &Path) -> Result<(), Error> {
         ("build_course.sh", BUILD_COURSE),
         ("run_autograder", RUN),
     ] {
-        zip.start_file(name, exec).map_err(zip_err)?;
-        zip.write_all(body.as_bytes())?;
+        zip.start_file(name, exec).with_context(writing)?;
+        zip.write_all(body.as_bytes()).with_context(writing)?;
     }
     let files = course_files(root)?;
     for rel in &files {
         let name = format!("course/{}", rel.to_string_lossy());
         let executable = rel.starts_with(".ci");
         zip.start_file(name, if executable { exec } else { plain })
-            .map_err(zip_err)?;
-        zip.write_all(&fs::read(root.join(rel))?)?;
+            .with_context(writing)?;
+        zip.write_all(&util::read(&root.join(rel))?)
+            .with_context(writing)?;
     }
-    zip.finish().map_err(zip_err)?;
+    zip.finish().with_context(writing)?;
     println!(
         "wrote {} ({} course files, tracked by git: untracked and ignored files are never shipped; \
          setup.sh, build_course.sh, run_autograder): upload it as the assignment's autograder",

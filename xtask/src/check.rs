@@ -11,13 +11,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use anyhow::{Context as _, Error, bail};
+use cargo_metadata::Message;
+use cargo_metadata::diagnostic::DiagnosticLevel;
 
 use crate::course::{Course, Lab, MutantSpec, Visibility};
 use crate::grade::{Grader, LabSource, Options};
 use crate::report::{LabReport, TimingStatus};
 use crate::runner::Status;
-use crate::util::{self, Error};
+use crate::scratch;
+use crate::util;
 
 /// Tally of check results, printed as they come, each with the seconds it took.
 struct Tally {
@@ -27,6 +30,14 @@ struct Tally {
 }
 
 impl Tally {
+    fn new() -> Tally {
+        Tally {
+            passed: 0,
+            failed: Vec::new(),
+            last: Instant::now(),
+        }
+    }
+
     fn record(&mut self, ok: bool, what: &str, detail: &str) {
         let secs = self.last.elapsed().as_secs_f64();
         self.last = Instant::now();
@@ -41,53 +52,54 @@ impl Tally {
             println!("        {line}");
         }
     }
+
+    /// Records a check whose `Err` says what is wrong.
+    fn record_result(&mut self, result: Result<(), String>, what: &str) {
+        self.record(result.is_ok(), what, result.err().as_deref().unwrap_or(""));
+    }
+
+    /// The closing summary: the time, what failed, and the line CI systems read.
+    fn summary(&self, start: Instant) {
+        println!(
+            "\ncheck finished in {:.0} s: {} passed, {} failed",
+            start.elapsed().as_secs_f64(),
+            self.passed,
+            self.failed.len()
+        );
+        for f in &self.failed {
+            println!("  failed: {f}");
+        }
+        // The plain summary line CI systems read.
+        println!("{} passed, {} failed", self.passed, self.failed.len());
+    }
 }
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// How `check` grades: with the hidden tests, under full isolation's rules.
+fn options(timing: bool, fail_fast: bool) -> Options {
+    Options {
+        hidden: true,
+        timing,
+        timeout: None,
+        trusted: false,
+        fail_fast,
+    }
+}
+
 /// `cargo xtask check [LAB...]`; returns whether everything passed.
 pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
     let course = Course::load(root)?;
     if !course.has_solutions() {
-        return Err(Error::new(
-            "check needs the instructor checkout: this one has no solutions/",
-        ));
+        bail!("check needs the instructor checkout: this one has no solutions/");
     }
     let labs = course.select(names)?;
     let start = Instant::now();
-    let mut tally = Tally {
-        passed: 0,
-        failed: Vec::new(),
-        last: Instant::now(),
-    };
-
-    println!("== the course's own tests (cargo test: finance, xtask, harness)");
-    let status = cargo()
-        .arg("test")
-        .current_dir(root)
-        .status()
-        .map_err(|e| Error::new(format!("cannot run cargo test: {e}")))?;
-    tally.record(status.success(), "cargo test (default members)", "");
-
-    let isolation = Grader::new(
-        &course,
-        Options {
-            hidden: true,
-            timing: false,
-            timeout: None,
-            trusted: false,
-            fail_fast: false,
-        },
-    )
-    .isolation()
-    .clone();
-    println!("== isolation of student code: {}", isolation.describe());
-    for w in isolation.shortfalls() {
-        println!("  WARNING: weaker isolation than full: {w}");
-    }
-
+    let mut tally = Tally::new();
+    check_course_tests(root, &mut tally)?;
+    print_isolation(&course);
     println!("== generated files and grading specs (cargo xtask sync --check)");
     let findings = crate::sync::check(root)?;
     tally.record(
@@ -95,34 +107,43 @@ pub fn run(root: &Path, names: &[String], timing: bool) -> Result<bool, Error> {
         "stubs, given files and solution manifests are current; specs name real tests",
         &findings.to_string(),
     );
-
     for lab in &labs {
         println!("== {} ({})", lab.name, lab.dir_name());
         check_lab(&course, lab, timing, &mut tally)?;
     }
-
     println!("== student release");
-    let dist = check_dist(&course);
-    tally.record(
-        dist.is_ok(),
+    tally.record_result(
+        check_dist(&course),
         "cargo xtask dist builds, with every lab's tests",
-        dist.err().as_deref().unwrap_or(""),
     );
-
-    println!(
-        "\ncheck finished in {:.0} s: {} passed, {} failed",
-        start.elapsed().as_secs_f64(),
-        tally.passed,
-        tally.failed.len()
-    );
-    for f in &tally.failed {
-        println!("  failed: {f}");
-    }
-    // The plain summary line CI systems read.
-    println!("{} passed, {} failed", tally.passed, tally.failed.len());
+    tally.summary(start);
     Ok(tally.failed.is_empty())
 }
 
+/// `cargo test` at the root: the finance crate, the grader and the harness.
+fn check_course_tests(root: &Path, tally: &mut Tally) -> Result<(), Error> {
+    println!("== the course's own tests (cargo test: finance, xtask, harness)");
+    let mut cmd = cargo();
+    cmd.arg("test").current_dir(root);
+    let status = cmd
+        .status()
+        .with_context(|| format!("running {}", util::describe_command(&cmd)))?;
+    tally.record(status.success(), "cargo test (default members)", "");
+    Ok(())
+}
+
+/// The isolation the mutants and solutions run under, and what it lacks.
+fn print_isolation(course: &Course) {
+    let isolation = Grader::new(course, options(false, false))
+        .isolation()
+        .clone();
+    println!("== isolation of student code: {}", isolation.describe());
+    for w in isolation.shortfalls() {
+        println!("  WARNING: weaker isolation than full: {w}");
+    }
+}
+
+/// Every check of one lab: its spec, its stub, its solution, its mutants.
 fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Result<(), Error> {
     let Some(sol) = &lab.solution_dir else {
         tally.record(
@@ -132,22 +153,30 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
         );
         return Ok(());
     };
+    check_stub_warnings(course, lab, tally)?;
+    check_stub_fails(course, lab, tally)?;
+    check_solution(course, lab, sol, timing, tally)?;
+    for mutant in &lab.spec.mutants {
+        check_mutant(course, lab, sol, mutant, timing, tally);
+    }
+    Ok(())
+}
 
+/// The stub compiles without warnings, all its targets included.
+fn check_stub_warnings(course: &Course, lab: &Lab, tally: &mut Tally) -> Result<(), Error> {
     let warnings = stub_warnings(course, lab)?;
     tally.record(
         warnings.is_empty(),
         &format!("{}: the stub compiles without warnings", lab.name),
         &warnings.join("\n"),
     );
+    Ok(())
+}
 
-    let untimed = Options {
-        hidden: true,
-        timing: false,
-        timeout: None,
-        trusted: false,
-        fail_fast: false,
-    };
-    let mut grader = Grader::new(course, untimed.clone());
+/// Every graded test compiles against the stub and fails there: one that passes asserts
+/// nothing about the task.
+fn check_stub_fails(course: &Course, lab: &Lab, tally: &mut Tally) -> Result<(), Error> {
+    let mut grader = Grader::new(course, options(false, false));
     let stub = grader.grade_lab(
         "_check-stub",
         lab,
@@ -187,14 +216,18 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
             )
         },
     );
+    Ok(())
+}
 
-    let mut grader = Grader::new(
-        course,
-        Options {
-            timing,
-            ..untimed.clone()
-        },
-    );
+/// The solution scores full marks, every timing check measured (unless `timing` is off).
+fn check_solution(
+    course: &Course,
+    lab: &Lab,
+    sol: &Path,
+    timing: bool,
+    tally: &mut Tally,
+) -> Result<(), Error> {
+    let mut grader = Grader::new(course, options(timing, false));
     let solution = grader.grade_lab(
         "_check-solution",
         lab,
@@ -225,34 +258,40 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
     for t in &solution.timing {
         println!("        timing {}: {}", t.name, t.message);
     }
-
-    for mutant in &lab.spec.mutants {
-        let caught = check_mutant(course, lab, sol, mutant, timing);
-        let (ok, detail) = match caught {
-            Ok(report) if report.tests.iter().any(|t| t.status == Status::GraderError) => (
-                false,
-                format!("grader errors while grading it:\n{}", shortfall(&report)),
-            ),
-            Ok(report) if report.score < report.max_score => {
-                (true, format!("caught by: {}", caught_by(&report)))
-            }
-            Ok(_) => (
-                false,
-                format!(
-                    "scores full marks: add a hidden test that catches it ({})",
-                    mutant.description
-                ),
-            ),
-            Err(e) => (false, e.to_string()),
-        };
-        tally.record(
-            ok,
-            &format!("{}: mutant `{}` is caught", lab.name, mutant.name),
-            &detail,
-        );
-    }
-
     Ok(())
+}
+
+/// A mutant scores less than full marks, and grading it meets no grader error.
+fn check_mutant(
+    course: &Course,
+    lab: &Lab,
+    sol: &Path,
+    mutant: &MutantSpec,
+    timing: bool,
+    tally: &mut Tally,
+) {
+    let (ok, detail) = match grade_mutant(course, lab, sol, mutant, timing) {
+        Ok(report) if report.tests.iter().any(|t| t.status == Status::GraderError) => (
+            false,
+            format!("grader errors while grading it:\n{}", shortfall(&report)),
+        ),
+        Ok(report) if report.score < report.max_score => {
+            (true, format!("caught by: {}", caught_by(&report)))
+        }
+        Ok(_) => (
+            false,
+            format!(
+                "scores full marks: add a hidden test that catches it ({})",
+                mutant.description
+            ),
+        ),
+        Err(e) => (false, format!("{e:#}")),
+    };
+    tally.record(
+        ok,
+        &format!("{}: mutant `{}` is caught", lab.name, mutant.name),
+        &detail,
+    );
 }
 
 fn shortfall(report: &LabReport) -> String {
@@ -293,7 +332,8 @@ fn caught_by(report: &LabReport) -> String {
     names.join(", ")
 }
 
-fn check_mutant(
+/// Grades the mutant: the solution with its one find/replace edit, until a test fails.
+fn grade_mutant(
     course: &Course,
     lab: &Lab,
     sol: &Path,
@@ -301,14 +341,13 @@ fn check_mutant(
     timing: bool,
 ) -> Result<LabReport, Error> {
     let src_file = sol.join(&mutant.file);
-    let text = fs::read_to_string(&src_file)
-        .map_err(|e| Error::new(format!("{}: {e}", src_file.display())))?;
+    let text = util::read_to_string(&src_file)?;
     let count = text.matches(&mutant.find).count();
     if count != 1 {
-        return Err(Error::new(format!(
+        bail!(
             "its `find` text occurs {count} times in {} (it must occur exactly once)",
             mutant.file
-        )));
+        );
     }
     let dir = course
         .root
@@ -316,23 +355,16 @@ fn check_mutant(
         .join(&lab.name)
         .join(&mutant.name);
     if dir.exists() {
-        fs::remove_dir_all(&dir)?;
+        util::remove_dir_all(&dir)?;
     }
     copy_dir(&sol.join("src"), &dir.join("src"))?;
     let rel = Path::new(&mutant.file);
-    fs::write(
-        dir.join(rel),
+    util::write(
+        &dir.join(rel),
         text.replacen(&mutant.find, &mutant.replace, 1),
     )?;
-    let options = Options {
-        hidden: true,
-        timing: timing && mutant.timing,
-        timeout: None,
-        trusted: false,
-        // One failing test proves the mutant is caught.
-        fail_fast: true,
-    };
-    let mut grader = Grader::new(course, options);
+    // One failing test proves the mutant is caught.
+    let mut grader = Grader::new(course, options(timing && mutant.timing, true));
     // One scratch workspace for all the mutants of a lab: each differs from the last in a
     // line or two, so Cargo's incremental build recompiles little, where a folder per mutant
     // would compile the lab and every test target from scratch.
@@ -347,13 +379,16 @@ fn check_mutant(
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)?.flatten() {
+    util::create_dir_all(to)?;
+    let entries = fs::read_dir(from).with_context(|| format!("reading {}", from.display()))?;
+    for entry in entries.flatten() {
         let path = entry.path();
+        let dest = to.join(entry.file_name());
         if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()))?;
+            copy_dir(&path, &dest)?;
         } else {
-            fs::copy(&path, to.join(entry.file_name()))?;
+            fs::copy(&path, &dest)
+                .with_context(|| format!("copying {} to {}", path.display(), dest.display()))?;
         }
     }
     Ok(())
@@ -371,20 +406,22 @@ fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
     ])
     .current_dir(&course.root);
     let out = util::run_full(cmd, Duration::from_secs(20 * 60))?;
-    let lab_dir = lab.dir.display().to_string();
-    let warnings: Vec<String> = out
-        .stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-message" && m["message"]["level"] == "warning")
-        .filter(|m| {
-            m["manifest_path"]
-                .as_str()
-                .is_some_and(|p| p.starts_with(&lab_dir))
-        })
-        .filter_map(|m| m["message"]["rendered"].as_str().map(str::to_string))
-        .collect();
-    if !out.stdout.contains("\"build-finished\",\"success\":true") {
+    let mut warnings = Vec::new();
+    let mut built = false;
+    for msg in scratch::messages(&out.stdout) {
+        match msg {
+            // The lab's own targets all live in its folder (dependencies' do not).
+            Message::CompilerMessage(m)
+                if m.message.level == DiagnosticLevel::Warning
+                    && m.target.src_path.starts_with(&lab.dir) =>
+            {
+                warnings.extend(m.message.rendered);
+            }
+            Message::BuildFinished(f) => built = f.success,
+            _ => {}
+        }
+    }
+    if !built {
         return Ok(vec![format!(
             "the stub does not build:\n{}",
             util::truncate(&out.stderr, 3000)
@@ -409,12 +446,13 @@ fn stub_warnings(course: &Course, lab: &Lab) -> Result<Vec<String>, Error> {
 /// generation, no linking; 176 s and 220 MB against 351 s and 937 MB on 2 cores).
 fn check_dist(course: &Course) -> Result<(), String> {
     let out = course.root.join("target/xtask/dist");
+    let out_err = |e: Error| format!("{e:#}");
     if out.exists() {
-        fs::remove_dir_all(&out).map_err(|e| e.to_string())?;
+        util::remove_dir_all(&out).map_err(out_err)?;
     }
-    crate::dist::write(&course.root, &out).map_err(|e| e.to_string())?;
+    crate::dist::write(&course.root, &out).map_err(out_err)?;
     let leaked: Vec<String> = files_under(&out)
-        .map_err(|e| e.to_string())?
+        .map_err(out_err)?
         .into_iter()
         .map(|p| p.to_string_lossy().into_owned())
         .filter(|p| p.starts_with("solutions") || p.contains("hidden"))
@@ -432,7 +470,7 @@ fn check_dist(course: &Course) -> Result<(), String> {
         .env("CARGO_BUILD_BUILD_DIR", &target)
         .current_dir(&out)
         .stdin(Stdio::null());
-    let out = util::run_full(cmd, Duration::from_secs(20 * 60)).map_err(|e| e.to_string())?;
+    let out = util::run_full(cmd, Duration::from_secs(20 * 60)).map_err(out_err)?;
     match out.outcome {
         util::Outcome::Exited(s) if s.success() => Ok(()),
         _ => Err(util::truncate(&out.stderr, 4000)),
@@ -443,10 +481,12 @@ fn check_dist(course: &Course) -> Result<(), String> {
 /// list none of them: the release is written under the course's ignored `target/`).
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        for entry in fs::read_dir(root.join(rel))? {
-            let entry = entry?;
+        let dir = root.join(rel);
+        let reading = || format!("reading {}", dir.display());
+        for entry in fs::read_dir(&dir).with_context(reading)? {
+            let entry = entry.with_context(reading)?;
             let rel = rel.join(entry.file_name());
-            if entry.file_type()?.is_dir() {
+            if entry.file_type().with_context(reading)?.is_dir() {
                 walk(root, &rel, out)?;
             } else {
                 out.push(rel);

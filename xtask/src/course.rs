@@ -5,9 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use anyhow::{Context as _, Error, bail};
 use serde::Deserialize;
-
-use crate::util::Error;
 
 /// The instructor's (or a student release's) checkout.
 #[derive(Clone, Debug)]
@@ -93,41 +92,75 @@ impl Spec {
     }
 }
 
-/// What a timing check compares.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+/// What a timing check compares, as reports name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimingKind {
-    /// The student's parallel variant against their own sequential one, relative to the
-    /// machine's calibrated speedup.
+    /// The student's parallel variant against their own sequential one.
     Speedup,
     /// The student's time divided by the reference solution's time.
     Ratio,
 }
 
-/// One `[[timing]]` entry.
+/// One `[[timing]]` entry: what every check has, and its kind's own thresholds.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TimingSpec {
     /// Identifier shown in reports.
     pub name: String,
     /// One sentence for the report.
     #[serde(default)]
     pub description: String,
-    /// Speedup or ratio.
-    pub kind: TimingKind,
     /// The workload name the lab's timing program understands.
     pub workload: String,
-    /// Speedup: full credit at `speedup >= min_fraction * calibrated speedup`.
-    pub min_fraction: Option<f64>,
-    /// Ratio: full credit at `ratio <= max_ratio`.
-    pub max_ratio: Option<f64>,
-    /// Ratio: no credit beyond this ratio (default `2 * max_ratio`).
-    pub cutoff: Option<f64>,
     /// Points of the check.
     pub points: f64,
     /// Timed repetitions inside one timing process (default 3).
     #[serde(default = "default_reps")]
     pub reps: usize,
+    /// `kind` and the fields of that kind. Every field the entry does not know ends up here,
+    /// so a misspelt or misplaced one is an error that names it.
+    #[serde(flatten)]
+    pub check: TimingCheck,
+}
+
+/// What a timing check compares and when it gives full credit: `kind = "speedup"` or
+/// `kind = "ratio"`, each with only its own fields.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TimingCheck {
+    /// The student's parallel variant against their own sequential one, relative to the
+    /// machine's calibrated speedup.
+    Speedup {
+        /// Full credit at `speedup >= min_fraction * calibrated speedup` (default 0.75).
+        #[serde(default = "default_min_fraction")]
+        min_fraction: f64,
+    },
+    /// The student's time divided by the reference solution's time.
+    Ratio {
+        /// Full credit at `ratio <= max_ratio` (default 2).
+        #[serde(default = "default_max_ratio")]
+        max_ratio: f64,
+        /// No credit beyond this ratio (default `2 * max_ratio`).
+        cutoff: Option<f64>,
+    },
+}
+
+impl TimingCheck {
+    /// Speedup or ratio.
+    pub fn kind(&self) -> TimingKind {
+        match self {
+            TimingCheck::Speedup { .. } => TimingKind::Speedup,
+            TimingCheck::Ratio { .. } => TimingKind::Ratio,
+        }
+    }
+}
+
+fn default_min_fraction() -> f64 {
+    0.75
+}
+
+fn default_max_ratio() -> f64 {
+    2.0
 }
 
 fn default_reps() -> usize {
@@ -193,12 +226,33 @@ fn one() -> f64 {
 /// The file name of a grading spec, next to a lab and next to its solution.
 pub const SPEC_FILE: &str = "grading.toml";
 
+/// The course checkout to work on: `course` (`--course`), or the one this xtask belongs to
+/// (the parent of its crate's folder).
+pub fn find_root(course: Option<PathBuf>) -> Result<PathBuf, Error> {
+    let root = match course {
+        Some(dir) => dir
+            .canonicalize()
+            .with_context(|| format!("course folder {}", dir.display()))?,
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask has no parent folder")?
+            .to_path_buf(),
+    };
+    if !root.join("labs").is_dir() {
+        bail!(
+            "{} is not a course checkout: it has no labs/ folder",
+            root.display()
+        );
+    }
+    Ok(root)
+}
+
 impl Course {
     /// Loads the course rooted at `root`.
     pub fn load(root: &Path) -> Result<Course, Error> {
         let labs_dir = root.join("labs");
         let mut dirs: Vec<PathBuf> = fs::read_dir(&labs_dir)
-            .map_err(|e| Error::new(format!("cannot read {}: {e}", labs_dir.display())))?
+            .with_context(|| format!("reading {}", labs_dir.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.join("Cargo.toml").is_file())
             .collect();
@@ -234,10 +288,7 @@ impl Course {
         for name in names {
             if !self.labs.iter().any(|lab| lab.matches(name)) {
                 let known: Vec<&str> = self.labs.iter().map(|l| l.name.as_str()).collect();
-                return Err(Error::new(format!(
-                    "no lab named {name:?} (labs: {})",
-                    known.join(", ")
-                )));
+                bail!("no lab named {name:?} (labs: {})", known.join(", "));
             }
         }
         Ok(self
@@ -390,9 +441,8 @@ impl Lab {
 }
 
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 fn scan_test_dir(dir: &Path, visibility: Visibility) -> Result<Vec<TestFile>, Error> {
@@ -407,8 +457,8 @@ fn scan_test_dir(dir: &Path, visibility: Visibility) -> Result<Vec<TestFile>, Er
     paths
         .into_iter()
         .map(|path| {
-            let text = fs::read_to_string(&path)
-                .map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+            let text =
+                fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -489,6 +539,57 @@ fn helper() {}
 pub fn third() -> Result<(), String> { Ok(()) }
 "#;
         assert_eq!(scan_tests(src), ["first", "second", "third"]);
+    }
+
+    fn timing(entry: &str) -> Result<TimingSpec, String> {
+        #[derive(Deserialize)]
+        struct File {
+            timing: Vec<TimingSpec>,
+        }
+        let text = format!("[[timing]]\nname = \"t\"\nworkload = \"w\"\npoints = 3\n{entry}");
+        toml::from_str::<File>(&text)
+            .map(|f| f.timing[0].clone())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn timing_checks_have_their_kind_and_its_defaults() {
+        let speedup = timing("kind = \"speedup\"").unwrap();
+        assert_eq!(speedup.check, TimingCheck::Speedup { min_fraction: 0.75 });
+        assert_eq!((speedup.points, speedup.reps), (3.0, 3));
+        let ratio = timing("kind = \"ratio\"\ncutoff = 5\nreps = 1").unwrap();
+        assert_eq!(
+            ratio.check,
+            TimingCheck::Ratio {
+                max_ratio: 2.0,
+                cutoff: Some(5.0)
+            }
+        );
+        assert_eq!(ratio.reps, 1);
+        assert_eq!(ratio.check.kind(), TimingKind::Ratio);
+    }
+
+    #[test]
+    fn a_timing_field_of_the_other_kind_or_misspelt_is_an_error_naming_it() {
+        let err = timing("kind = \"speedup\"\nmax_ratio = 2.0").unwrap_err();
+        assert!(err.contains("unknown field `max_ratio`"), "{err}");
+        let err = timing("kind = \"ratio\"\nmin_fraction = 0.5").unwrap_err();
+        assert!(err.contains("unknown field `min_fraction`"), "{err}");
+        let err = timing("kind = \"ratio\"\nmax_ration = 2.0").unwrap_err();
+        assert!(err.contains("unknown field `max_ration`"), "{err}");
+        let err = timing("kind = \"speedup\"\ndescriptoin = \"x\"").unwrap_err();
+        assert!(err.contains("unknown field `descriptoin`"), "{err}");
+        let err = timing("kind = \"sped_up\"").unwrap_err();
+        assert!(err.contains("unknown variant `sped_up`"), "{err}");
+        let err = timing("min_fraction = 0.5").unwrap_err();
+        assert!(err.contains("missing field `kind`"), "{err}");
+    }
+
+    #[test]
+    fn every_grading_spec_of_this_checkout_loads() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let course = Course::load(root).unwrap();
+        assert!(course.labs.iter().any(|l| !l.spec.timing.is_empty()));
     }
 
     #[test]

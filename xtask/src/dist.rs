@@ -9,7 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::Error;
+use anyhow::{Context as _, Error, anyhow, bail};
+
+use crate::util;
 
 /// Paths (prefixes) that never leave the instructor's checkout.
 const INSTRUCTOR_ONLY: &[&str] = &[
@@ -18,6 +20,7 @@ const INSTRUCTOR_ONLY: &[&str] = &[
     "docs/GRADING.md",
     "docs/AUTHORING.md",
     "docs/STUDENT_README.md",
+    "xtask/ARCHITECTURE.md",
 ];
 
 /// The files of the release, relative to the root: the files git tracks, less the
@@ -46,19 +49,19 @@ pub fn course_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
         .current_dir(root)
         .output()
         .map_err(|e| {
-            Error::new(format!(
+            anyhow!(
                 "cannot run git in {}: {e} (releases ship the files git tracks: install git)",
                 root.display()
-            ))
+            )
         })?;
     if !out.status.success() {
-        return Err(Error::new(format!(
+        bail!(
             "git cannot list the tracked files of {}: {}\n\
              dist and gradescope-bundle ship only the files git tracks: make the course a git \
              checkout and commit the files to ship",
             root.display(),
             String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        );
     }
     let mut files: Vec<PathBuf> = out
         .stdout
@@ -75,33 +78,31 @@ pub fn course_files(root: &Path) -> Result<Vec<PathBuf>, Error> {
 
 /// Writes the release to `out` and returns the number of files written.
 pub fn write(root: &Path, out: &Path) -> Result<usize, Error> {
-    if out.exists() && fs::read_dir(out)?.next().is_some() {
-        return Err(Error::new(format!(
+    let reading = || format!("reading {}", out.display());
+    if out.exists() && fs::read_dir(out).with_context(reading)?.next().is_some() {
+        bail!(
             "{} exists and is not empty: choose a new folder",
             out.display()
-        )));
+        );
     }
     let files = release_files(root)?;
     for rel in &files {
         let dest = out.join(rel);
         if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)?;
+            util::create_dir_all(parent)?;
         }
         let src = root.join(rel);
         if rel == Path::new("Cargo.toml") {
-            fs::write(&dest, student_manifest(&fs::read_to_string(&src)?))?;
-        } else if rel == Path::new("README.md") {
-            let student_readme = root.join("docs/STUDENT_README.md");
-            fs::copy(
-                if student_readme.is_file() {
-                    &student_readme
-                } else {
-                    &src
-                },
-                &dest,
-            )?;
+            util::write(&dest, student_manifest(&util::read_to_string(&src)?))?;
         } else {
-            fs::copy(&src, &dest)?;
+            let student_readme = root.join("docs/STUDENT_README.md");
+            let from = if rel == Path::new("README.md") && student_readme.is_file() {
+                &student_readme
+            } else {
+                &src
+            };
+            fs::copy(from, &dest)
+                .with_context(|| format!("copying {} to {}", from.display(), dest.display()))?;
         }
     }
     Ok(files.len())

@@ -20,7 +20,7 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::Error;
+use anyhow::{Context as _, Error};
 
 /// One place where student code reaches outside `src/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,7 +423,7 @@ pub fn scan_dir(src: &Path) -> Result<Vec<Escape>, Error> {
     for path in files {
         let rel = path.strip_prefix(src).unwrap_or(&path);
         let name = format!("src/{}", rel.display());
-        let text = fs::read(&path)?;
+        let text = crate::util::read(&path)?;
         found.extend(scan_source(&name, &String::from_utf8_lossy(&text)));
     }
     Ok(found)
@@ -435,7 +435,9 @@ fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let kind = entry.file_type()?;
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("reading {}", path.display()))?;
         if kind.is_dir() {
             collect_rs(&path, out)?;
         } else if kind.is_file() && path.extension().is_some_and(|e| e == "rs") {

@@ -1,16 +1,22 @@
-//! Grading: one lab of one submission, from its `src/` to a [`LabReport`].
+//! `cargo xtask grade`: which code to grade ([`run`]), and grading it, one lab of one
+//! submission at a time, from its `src/` to a [`LabReport`] ([`Grader::grade_lab`]).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::course::{Course, Lab, Visibility};
-use crate::report::{Calibration, LabReport, Report, TestResult, TimingResult, TimingStatus};
-use crate::runner::{self, Context, Status};
+use anyhow::{Context as _, Error, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::course::{Course, Lab, TestFile, Visibility};
+use crate::report::{
+    self, Calibration, Format, LabReport, Report, TestResult, TimingResult, TimingStatus,
+};
+use crate::runner::{self, Context, Prepared, Status, TestRun};
 use crate::sandbox::Isolation;
-use crate::scratch::Scratch;
-use crate::util::{self, Error};
+use crate::scratch::{Scratch, TestBuild};
+use crate::util;
 use crate::{escape, interrupt, timing};
 
 /// Where a lab's code comes from.
@@ -112,7 +118,7 @@ impl<'a> Grader<'a> {
             }
             let lab_report = match source(lab) {
                 Some(src) => self.grade_lab(id, lab, &src).unwrap_or_else(|e| {
-                    self.unusable(lab, Status::GraderError, &format!("grading failed: {e}"))
+                    self.unusable(lab, Status::GraderError, &format!("grading failed: {e:#}"))
                 }),
                 None => self.unusable(
                     lab,
@@ -199,7 +205,8 @@ impl<'a> Grader<'a> {
         }
     }
 
-    /// Grades one lab of one submission.
+    /// Grades one lab of one submission: its `src/` in a scratch workspace, refused if it
+    /// reaches outside itself, compiled, each graded test run in the sandbox, then timed.
     pub fn grade_lab(
         &mut self,
         id: &str,
@@ -222,19 +229,36 @@ impl<'a> Grader<'a> {
         if !source.src.join("lib.rs").is_file() {
             report.notes.push("src/lib.rs is missing".into());
         }
-        let escapes = escape::scan_dir(&scratch.src_dir())?;
-        if !escapes.is_empty() {
-            let mut note = String::from(
-                "the grader refused to compile this lab: its src/ reaches outside itself at compile time (the lab scores 0):",
-            );
-            for e in &escapes {
-                note.push_str(&format!("\n  {e}"));
-            }
-            let mut refused = self.unusable(lab, Status::CompileError, "refused: see the notes");
-            refused.notes.splice(0..0, report.notes.drain(..));
+        if let Some(note) = escape_note(&scratch.src_dir())? {
+            let mut refused = self.refused(lab, report.notes);
             refused.notes.push(note);
             return Ok(refused);
         }
+        let build = self.build(lab, &scratch)?;
+        report.notes.extend(compile_note(&build));
+        if let Some(note) = build.outside_reads(&scratch.src_dir(), &scratch.dir) {
+            report.notes.push(note);
+            return Ok(self.refused(lab, report.notes));
+        }
+        self.run_tests(lab, &scratch, &build, &dir, &mut report)?;
+        if want_timing {
+            let is_reference = is_reference(lab, source);
+            self.timing_checks(lab, &scratch, is_reference, &mut report);
+        }
+        report.total();
+        Ok(report)
+    }
+
+    /// A report refusing to compile the lab: every test a compile error, `notes` first.
+    fn refused(&self, lab: &Lab, notes: Vec<String>) -> LabReport {
+        let mut refused = self.unusable(lab, Status::CompileError, "refused: see the notes");
+        refused.notes.splice(0..0, notes);
+        refused
+    }
+
+    /// Compiles the lab and its test targets, then the loom targets again under
+    /// `--cfg loom`: their executables and errors replace the plain build's.
+    fn build(&self, lab: &Lab, scratch: &Scratch) -> Result<TestBuild, Error> {
         let mut build = scratch.build_tests(self.course)?;
         let loom: Vec<String> = scratch
             .files
@@ -242,40 +266,38 @@ impl<'a> Grader<'a> {
             .filter(|f| lab.is_loom(&f.target))
             .map(|f| f.target.clone())
             .collect();
-        if !loom.is_empty() && build.lib_errors.is_empty() {
-            let loom_build = scratch.build_loom(self.course, &loom)?;
-            for target in &loom {
-                build.executables.remove(target);
-                if let Some(exe) = loom_build.executables.get(target) {
-                    build.executables.insert(target.clone(), exe.clone());
-                }
-                let errors = loom_build
-                    .lib_errors
-                    .iter()
-                    .chain(loom_build.target_errors.get(target).into_iter().flatten());
-                let errors: Vec<String> = errors.cloned().collect();
-                if !errors.is_empty() {
-                    build.target_errors.insert(target.clone(), errors);
-                }
+        if loom.is_empty() || !build.lib_errors.is_empty() {
+            return Ok(build);
+        }
+        let loom_build = scratch.build_loom(self.course, &loom)?;
+        for target in &loom {
+            build.executables.remove(target);
+            if let Some(exe) = loom_build.executables.get(target) {
+                build.executables.insert(target.clone(), exe.clone());
+            }
+            let errors = loom_build
+                .lib_errors
+                .iter()
+                .chain(loom_build.target_errors.get(target).into_iter().flatten());
+            let errors: Vec<String> = errors.cloned().collect();
+            if !errors.is_empty() {
+                build.target_errors.insert(target.clone(), errors);
             }
         }
-        let lib_broken = !build.lib_errors.is_empty() || build.other_error.is_some();
-        if lib_broken {
-            let mut note = String::from("the lab does not compile; the first errors:\n");
-            for e in build.lib_errors.iter().take(3) {
-                note.push_str(e);
-            }
-            if let Some(other) = &build.other_error {
-                note.push_str(other);
-            }
-            report.notes.push(util::truncate(&note, 6000));
-        }
-        if let Some(note) = build.outside_reads(&scratch.src_dir(), &scratch.dir) {
-            report.notes.push(note);
-            let mut refused = self.unusable(lab, Status::CompileError, "refused: see the notes");
-            refused.notes.splice(0..0, report.notes.drain(..));
-            return Ok(refused);
-        }
+        Ok(build)
+    }
+
+    /// Runs every graded test in the sandbox, file by file, each from a fresh copy of its
+    /// test binary: one result per test in `report`, and a note per test file that does
+    /// not compile. With `fail_fast`, it stops after the first file with a test that fails.
+    fn run_tests(
+        &self,
+        lab: &Lab,
+        scratch: &Scratch,
+        build: &TestBuild,
+        dir: &Path,
+        report: &mut LabReport,
+    ) -> Result<(), Error> {
         let timeout = self
             .options
             .timeout
@@ -291,20 +313,8 @@ impl<'a> Grader<'a> {
         let mut leftovers = 0;
         for file in &scratch.files {
             let exe = build.executables.get(&file.target);
-            let target_errors = build.target_errors.get(&file.target);
-            if !lib_broken && exe.is_none() {
-                let why = match file.visibility {
-                    Visibility::Visible => {
-                        let first = target_errors.and_then(|e| e.first()).map_or("", |e| e.as_str());
-                        format!(
-                            "tests/{}.rs does not compile against your code (does your public API match the stub's?):\n{}",
-                            file.target,
-                            util::truncate(first, 3000)
-                        )
-                    }
-                    Visibility::Hidden => "the hidden tests do not compile against your code: keep every public name and signature exactly as in the stub".into(),
-                };
-                report.notes.push(why);
+            if !build.lib_broken() && exe.is_none() {
+                report.notes.push(uncompiled_note(file, build));
             }
             let prepared = exe.map(|exe| {
                 let mark = scratch.markers.get(&file.target).map_or("", String::as_str);
@@ -312,64 +322,29 @@ impl<'a> Grader<'a> {
             });
             for name in &file.tests {
                 if interrupt::interrupted() {
-                    return Err(Error::new("interrupted"));
+                    bail!("interrupted");
                 }
-                let (status, message, ms) = match &prepared {
-                    None => (
-                        Status::CompileError,
-                        "does not compile (see the notes)".to_string(),
-                        0,
-                    ),
-                    Some(Err(e)) => (
-                        Status::GraderError,
-                        format!("the grader could not prepare the test binary: {e}"),
-                        0,
-                    ),
-                    Some(Ok(prepared)) => {
-                        let workdir = dir.join("run").join(name);
-                        match runner::run_test(prepared, name, timeout, &ctx, &workdir) {
-                            Err(e) => (
-                                Status::GraderError,
-                                format!("the grader could not run this test: {e}"),
-                                0,
-                            ),
-                            Ok(run) => {
-                                leftovers += run.leftovers;
-                                // Scratch paths mean nothing to the student: show their own.
-                                let message = run
-                                    .message
-                                    .replace(&format!("{member}/src/"), "src/")
-                                    .replace(
-                                        &format!(
-                                            "{member}/grading-tests/{}-{}.rs",
-                                            crate::scratch::TEST_MODULE,
-                                            file.target
-                                        ),
-                                        &format!("tests/{}.rs", file.target),
-                                    );
-                                (run.status, message, run.elapsed.as_millis() as u64)
-                            }
-                        }
-                    }
-                };
+                let workdir = dir.join("run").join(name);
+                let run = run_one(prepared.as_ref(), name, timeout, &ctx, &workdir);
+                leftovers += run.leftovers;
                 let message = if file.visibility == Visibility::Hidden
-                    && status != Status::Passed
+                    && run.status != Status::Passed
                     && !lab.spec.show_hidden_messages
                 {
-                    hidden_mask(status)
+                    hidden_mask(run.status)
                 } else {
-                    message
+                    student_paths(&run.message, &member, &file.target)
                 };
                 report.tests.push(self.result(
                     lab,
                     file.visibility,
                     &file.target,
                     name,
-                    status,
+                    run.status,
                     message,
-                    ms,
+                    run.elapsed.as_millis() as u64,
                 ));
-                if self.options.fail_fast && status != Status::Passed {
+                if self.options.fail_fast && run.status != Status::Passed {
                     break;
                 }
             }
@@ -386,18 +361,11 @@ impl<'a> Grader<'a> {
                 "tests left {leftovers} process(es) running after they ended; the grader killed them (see each test's message)"
             ));
         }
-        if want_timing {
-            // Grading the reference itself (`--solutions`, `check`): its timing program is the
-            // reference's, so it is built once, not twice.
-            let is_reference = lab.solution_dir.as_ref().is_some_and(|sol| {
-                sol.join("src").canonicalize().ok() == source.src.canonicalize().ok()
-            });
-            self.timing_checks(lab, &scratch, is_reference, &mut report);
-        }
-        report.total();
-        Ok(report)
+        Ok(())
     }
 
+    /// Runs the lab's timing checks, if its code deserves them: it passes every test, and
+    /// the lab has a timing program. The machine is calibrated once per grading run.
     fn timing_checks(
         &mut self,
         lab: &Lab,
@@ -405,30 +373,14 @@ impl<'a> Grader<'a> {
         is_reference: bool,
         report: &mut LabReport,
     ) {
-        let failing = report
-            .tests
-            .iter()
-            .filter(|t| t.status != Status::Passed)
-            .count();
-        if failing > 0 {
-            let why = format!(
-                "skipped: performance credit goes only to correct code ({failing} tests not passing)"
-            );
-            self.push_skipped_timing(lab, report, &why);
-            return;
-        }
-        if !scratch.timing {
-            let why = format!(
-                "skipped: solutions/{}/grading/timing.rs is missing",
-                lab.name
-            );
+        if let Some(why) = timing_skipped(lab, scratch, report) {
             self.push_skipped_timing(lab, report, &why);
             return;
         }
         let student = match scratch.build_timing(self.course) {
             Ok(exe) => exe,
             Err(e) => {
-                self.push_skipped_timing(lab, report, &e.to_string());
+                self.push_skipped_timing(lab, report, &format!("{e:#}"));
                 return;
             }
         };
@@ -449,7 +401,7 @@ impl<'a> Grader<'a> {
             let exe = reference.as_deref().unwrap_or(&student);
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             self.calibration =
-                Some(timing::calibrate(exe, threads, &ctx, &workdir).map_err(|e| e.to_string()));
+                Some(timing::calibrate(exe, threads, &ctx, &workdir).map_err(|e| format!("{e:#}")));
         }
         if let Some(Err(e)) = &self.calibration {
             report.notes.push(format!(
@@ -489,11 +441,134 @@ impl<'a> Grader<'a> {
             .or_insert_with(|| {
                 let scratch =
                     Scratch::prepare(course, lab, &sol.join("src"), None, Vec::new(), true, &dir)
-                        .map_err(|e| e.to_string())?;
-                scratch.build_timing(course).map_err(|e| e.to_string())
+                        .map_err(|e| format!("{e:#}"))?;
+                scratch.build_timing(course).map_err(|e| format!("{e:#}"))
             })
             .clone()
     }
+}
+
+/// A note refusing the lab when its `src/` reaches outside itself at compile time (see
+/// `escape`), naming each place.
+fn escape_note(src: &Path) -> Result<Option<String>, Error> {
+    let escapes = escape::scan_dir(src)?;
+    if escapes.is_empty() {
+        return Ok(None);
+    }
+    let mut note = String::from(
+        "the grader refused to compile this lab: its src/ reaches outside itself at compile time (the lab scores 0):",
+    );
+    for e in &escapes {
+        note.push_str(&format!("\n  {e}"));
+    }
+    Ok(Some(note))
+}
+
+/// A note with the first compiler errors, when the library itself does not compile.
+fn compile_note(build: &TestBuild) -> Option<String> {
+    if !build.lib_broken() {
+        return None;
+    }
+    let mut note = String::from("the lab does not compile; the first errors:\n");
+    for e in build.lib_errors.iter().take(3) {
+        note.push_str(e);
+    }
+    if let Some(other) = &build.other_error {
+        note.push_str(other);
+    }
+    Some(util::truncate(&note, 6000))
+}
+
+/// A note for a test file that does not compile against the student's library (which does).
+fn uncompiled_note(file: &TestFile, build: &TestBuild) -> String {
+    match file.visibility {
+        Visibility::Visible => {
+            let first = build
+                .target_errors
+                .get(&file.target)
+                .and_then(|e| e.first())
+                .map_or("", |e| e.as_str());
+            format!(
+                "tests/{}.rs does not compile against your code (does your public API match the stub's?):\n{}",
+                file.target,
+                util::truncate(first, 3000)
+            )
+        }
+        Visibility::Hidden => "the hidden tests do not compile against your code: keep every public name and signature exactly as in the stub".into(),
+    }
+}
+
+/// Runs test `name` from its prepared binary (`None`: its file did not compile).
+fn run_one(
+    prepared: Option<&Result<Prepared, Error>>,
+    name: &str,
+    timeout: Duration,
+    ctx: &Context,
+    workdir: &Path,
+) -> TestRun {
+    let unrun = |status, message| TestRun {
+        status,
+        message,
+        elapsed: Duration::ZERO,
+        leftovers: 0,
+    };
+    match prepared {
+        None => unrun(
+            Status::CompileError,
+            "does not compile (see the notes)".into(),
+        ),
+        Some(Err(e)) => unrun(
+            Status::GraderError,
+            format!("the grader could not prepare the test binary: {e:#}"),
+        ),
+        Some(Ok(exe)) => runner::run_test(exe, name, timeout, ctx, workdir).unwrap_or_else(|e| {
+            unrun(
+                Status::GraderError,
+                format!("the grader could not run this test: {e:#}"),
+            )
+        }),
+    }
+}
+
+/// A test's message with the scratch workspace's paths shown as the student's own.
+fn student_paths(message: &str, member: &str, target: &str) -> String {
+    message.replace(&format!("{member}/src/"), "src/").replace(
+        &format!(
+            "{member}/grading-tests/{}-{target}.rs",
+            crate::scratch::TEST_MODULE
+        ),
+        &format!("tests/{target}.rs"),
+    )
+}
+
+/// Why the timing checks are skipped, if they are: performance credit goes only to correct
+/// code, and needs the lab's timing program.
+fn timing_skipped(lab: &Lab, scratch: &Scratch, report: &LabReport) -> Option<String> {
+    let failing = report
+        .tests
+        .iter()
+        .filter(|t| t.status != Status::Passed)
+        .count();
+    if failing > 0 {
+        Some(format!(
+            "skipped: performance credit goes only to correct code ({failing} tests not passing)"
+        ))
+    } else if !scratch.timing {
+        Some(format!(
+            "skipped: solutions/{}/grading/timing.rs is missing",
+            lab.name
+        ))
+    } else {
+        None
+    }
+}
+
+/// Whether `source` is the lab's reference solution itself (`--solutions`, `check`): its
+/// timing program is then the reference's, built once, not twice.
+fn is_reference(lab: &Lab, source: &LabSource) -> bool {
+    lab.solution_dir
+        .as_ref()
+        .is_some_and(|sol| sol.join("src").canonicalize().ok() == source.src.canonicalize().ok())
 }
 
 /// What a student sees of a hidden test that did not pass: its status, never its message.
@@ -546,6 +621,239 @@ pub fn find_in_submission(dir: &Path, lab: &Lab) -> Option<LabSource> {
         src: folder.join("src"),
         manifest: Some(folder.join("Cargo.toml")).filter(|m| m.is_file()),
     })
+}
+
+/// What `cargo xtask grade` grades.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// This checkout's own code (`labs/*/src`).
+    Checkout,
+    /// The reference solutions (`solutions/*/src`).
+    Solutions,
+    /// A student's copy: a folder holding `labs/`.
+    Submission(PathBuf),
+    /// Every subfolder of a folder, one submission each.
+    Class(PathBuf),
+}
+
+/// `cargo xtask grade`, as the command line asks for it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Labs to grade, e.g. `lab01` or `1` (all when empty).
+    pub labs: Vec<String>,
+    /// Whose code.
+    pub target: Target,
+    /// Report format.
+    pub format: Format,
+    /// The report file (for a class: the output folder, default `grading-out`).
+    pub out: Option<PathBuf>,
+    /// Run the timing checks (only where the checkout has the solutions).
+    pub timing: bool,
+    /// Overrides every lab's per-test timeout.
+    pub timeout: Option<Duration>,
+    /// Accept weaker isolation than full (`--trusted`).
+    pub trusted: bool,
+}
+
+/// Where each lab's code is, for one submission (`None`: the lab is missing).
+type SourceFn = dyn Fn(&Lab) -> Option<LabSource>;
+
+/// `cargo xtask grade`: grades a submission (or a class) and prints or writes its report.
+pub fn run(root: &Path, request: Request) -> Result<bool, Error> {
+    let course = Course::load(root)?;
+    let labs = course.select(&request.labs)?;
+    let hidden = course.has_solutions();
+    let options = Options {
+        hidden,
+        timing: request.timing && hidden,
+        timeout: request.timeout,
+        trusted: request.trusted,
+        fail_fast: false,
+    };
+    if !hidden {
+        eprintln!(
+            "note: this checkout has no solutions/: grading the visible tests only, without timing checks"
+        );
+    }
+    let mut grader = Grader::new(&course, options);
+    announce_isolation(grader.isolation(), hidden, request.trusted);
+    let (id, source): (String, Box<SourceFn>) = match &request.target {
+        Target::Class(class) => {
+            let out = request
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("grading-out"));
+            return grade_class(&course, &labs, &mut grader, class, &out, request.format);
+        }
+        Target::Submission(dir) => {
+            if !dir.is_dir() {
+                bail!("submission folder {} does not exist", dir.display());
+            }
+            let dir = dir.clone();
+            (
+                dir.display().to_string(),
+                Box::new(move |lab| find_in_submission(&dir, lab)),
+            )
+        }
+        Target::Solutions => {
+            if !hidden {
+                bail!("--solutions needs the instructor checkout (solutions/ is missing)");
+            }
+            (
+                "solutions".into(),
+                Box::new(|lab: &Lab| {
+                    lab.solution_dir.as_ref().map(|d| LabSource {
+                        src: d.join("src"),
+                        manifest: None,
+                    })
+                }),
+            )
+        }
+        Target::Checkout => (
+            "this checkout".into(),
+            Box::new(|lab: &Lab| {
+                Some(LabSource {
+                    src: lab.dir.join("src"),
+                    manifest: None,
+                })
+            }),
+        ),
+    };
+    let out = request.out.as_deref();
+    grade_submission(&mut grader, &id, &labs, &*source, request.format, out)?;
+    Ok(true)
+}
+
+/// Says on stderr what isolation student code gets, and what it lacks.
+fn announce_isolation(isolation: &Isolation, hidden: bool, trusted: bool) {
+    eprintln!("isolation: {}", isolation.describe());
+    // A student grading their own code in the release has nothing to protect from it.
+    for w in isolation.shortfalls().into_iter().filter(|_| hidden) {
+        if trusted {
+            eprintln!("note (--trusted): {w}");
+        } else {
+            eprintln!(
+                "WARNING: student code is less isolated than it should be: {w}\n         grading anyway; every report says so (pass --trusted to acknowledge)"
+            );
+        }
+    }
+}
+
+/// Grades one submission with a progress bar, then writes its report to `out` (rewritten
+/// after every lab, so an interrupted grading keeps what it graded) or prints it.
+fn grade_submission(
+    grader: &mut Grader,
+    id: &str,
+    labs: &[&Lab],
+    source: &SourceFn,
+    format: Format,
+    out: Option<&Path>,
+) -> Result<(), Error> {
+    let spinner = progress_bar(labs.len() as u64, "labs");
+    let mut done = 0;
+    let report = grader.grade(id, labs, source, &mut |partial| {
+        done += 1;
+        spinner.set_position(done);
+        if let Some(out) = out {
+            // Written after every lab: an interrupted grading keeps what it graded.
+            if let Err(e) = report::write(partial, format, out) {
+                spinner.println(format!("warning: cannot write {}: {e:#}", out.display()));
+            }
+        }
+    });
+    spinner.finish_and_clear();
+    match out {
+        Some(out) => {
+            report::write(&report, format, out)?;
+            eprintln!(
+                "{}: {}/{} written to {}",
+                report.submission,
+                report.score,
+                report.max_score,
+                out.display()
+            );
+        }
+        None => print!("{}", report::render(&report, format)?),
+    }
+    Ok(())
+}
+
+/// Grades every subfolder of `class` as one submission: a report each in `out/reports`, and
+/// the gradebook `out/gradebook.csv`, rewritten after each submission.
+fn grade_class(
+    course: &Course,
+    labs: &[&Lab],
+    grader: &mut Grader,
+    class: &Path,
+    out: &Path,
+    format: Format,
+) -> Result<bool, Error> {
+    let mut students: Vec<PathBuf> = fs::read_dir(class)
+        .with_context(|| format!("reading the class folder {}", class.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    students.sort();
+    if students.is_empty() {
+        bail!("{} has no submission folders", class.display());
+    }
+    let reports_dir = out.join("reports");
+    util::create_dir_all(&reports_dir)?;
+    let lab_names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
+    let bar = progress_bar(students.len() as u64, "submissions");
+    let mut rows: Vec<(String, Report)> = Vec::new();
+    for dir in &students {
+        let student = dir
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        bar.set_message(student.clone());
+        let file = reports_dir.join(sanitize(&student));
+        let report = grader.grade(
+            &student,
+            labs,
+            &|lab| find_in_submission(dir, lab),
+            &mut |partial| {
+                let _ = report::write(partial, Format::Json, &file.with_extension("json"));
+            },
+        );
+        report::write(&report, Format::Json, &file.with_extension("json"))?;
+        report::write(&report, Format::Table, &file.with_extension("txt"))?;
+        match format {
+            Format::Gradescope => {
+                report::write(&report, format, &file.with_extension("gradescope.json"))?
+            }
+            Format::Junit => report::write(&report, format, &file.with_extension("xml"))?,
+            Format::Table | Format::Json => {}
+        }
+        bar.println(format!("{student}: {}/{}", report.score, report.max_score));
+        rows.push((student, report));
+        report::write_gradebook(&out.join("gradebook.csv"), &lab_names, &rows)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "graded {} submissions of {}: {} and {}",
+        rows.len(),
+        course.root.display(),
+        out.join("gradebook.csv").display(),
+        reports_dir.display()
+    );
+    Ok(true)
+}
+
+/// A progress bar on stderr, counting `unit`s.
+fn progress_bar(len: u64, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} {unit}, {{eta}} left  {{msg}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
 }
 
 #[cfg(test)]

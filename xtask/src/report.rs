@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use anyhow::{Context as _, Error};
 use serde::Serialize;
 
 use crate::course::{TimingKind, Visibility};
 use crate::runner::Status;
-use crate::util::Error;
+use crate::util;
 
 /// The report of one submission.
 #[derive(Clone, Debug, Serialize)]
@@ -126,7 +127,7 @@ impl TimingResult {
         TimingResult {
             name: spec.name.clone(),
             description: spec.description.clone(),
-            kind: spec.kind,
+            kind: spec.check.kind(),
             status: TimingStatus::Skipped,
             measured: None,
             threshold: None,
@@ -184,7 +185,7 @@ pub enum Format {
 pub fn render(report: &Report, format: Format) -> Result<String, Error> {
     match format {
         Format::Table => Ok(table(report)),
-        Format::Json => serde_json::to_string_pretty(report).map_err(|e| Error::new(e.to_string())),
+        Format::Json => serde_json::to_string_pretty(report).context("rendering the JSON report"),
         Format::Gradescope => gradescope(report),
         Format::Junit => junit(report),
     }
@@ -371,7 +372,7 @@ fn gradescope(report: &Report) -> Result<String, Error> {
         stdout_visibility: "hidden",
         tests,
     };
-    serde_json::to_string_pretty(&results).map_err(|e| Error::new(e.to_string()))
+    serde_json::to_string_pretty(&results).context("rendering the Gradescope report")
 }
 
 fn junit(report: &Report) -> Result<String, Error> {
@@ -416,7 +417,15 @@ fn junit(report: &Report) -> Result<String, Error> {
         }
         jr.add_test_suite(suite);
     }
-    jr.to_string().map_err(|e| Error::new(e.to_string()))
+    jr.to_string().context("rendering the JUnit report")
+}
+
+/// Writes `report` in `format` to the file `out`, creating its folder.
+pub fn write(report: &Report, format: Format, out: &Path) -> Result<(), Error> {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        util::create_dir_all(parent)?;
+    }
+    util::write(out, render(report, format)?)
 }
 
 /// Writes the class gradebook: one row a student, one column a lab, plus the total.
@@ -425,12 +434,12 @@ pub fn write_gradebook(
     labs: &[String],
     rows: &[(String, Report)],
 ) -> Result<(), Error> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| Error::new(e.to_string()))?;
+    let writing = || format!("writing {}", path.display());
+    let mut w = csv::Writer::from_path(path).with_context(writing)?;
     let mut header = vec!["student".to_string()];
     header.extend(labs.iter().cloned());
     header.extend(["total".to_string(), "max".to_string()]);
-    w.write_record(&header)
-        .map_err(|e| Error::new(e.to_string()))?;
+    w.write_record(&header).with_context(writing)?;
     for (student, report) in rows {
         let mut rec = vec![student.clone()];
         for lab in labs {
@@ -443,10 +452,9 @@ pub fn write_gradebook(
         }
         rec.push(fmt_points(report.score));
         rec.push(fmt_points(report.max_score));
-        w.write_record(&rec)
-            .map_err(|e| Error::new(e.to_string()))?;
+        w.write_record(&rec).with_context(writing)?;
     }
-    w.flush()?;
+    w.flush().with_context(writing)?;
     Ok(())
 }
 

@@ -5,11 +5,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use anyhow::{Error, bail};
 use serde::Serialize;
 
 use crate::sandbox::{self, Isolation, Job, JobResult};
 use crate::scratch::{MARK_LEN, TEST_MODULE, VERDICT_MODULE};
-use crate::util::{self, CappedOutput, Error};
+use crate::util::{self, CappedOutput};
 
 /// How a test ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -55,19 +56,18 @@ pub struct Prepared {
 
 /// Copies `exe` into `dir` with a fresh nonce patched over `mark`.
 pub fn prepare_exe(exe: &Path, mark: &str, dir: &Path) -> Result<Prepared, Error> {
-    let mut bytes =
-        fs::read(exe).map_err(|e| Error::new(format!("cannot read {}: {e}", exe.display())))?;
+    let mut bytes = util::read(exe)?;
     let hits: Vec<usize> = memchr::memmem::find_iter(&bytes, mark.as_bytes()).collect();
     let [at] = hits[..] else {
-        return Err(Error::new(format!(
+        bail!(
             "{} holds the verdict marker {} times (expected once)",
             exe.display(),
             hits.len()
-        )));
+        );
     };
     let nonce = util::random_hex(MARK_LEN)?;
     bytes[at..at + MARK_LEN].copy_from_slice(nonce.as_bytes());
-    fs::create_dir_all(dir)?;
+    util::create_dir_all(dir)?;
     let name = exe
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
@@ -97,7 +97,7 @@ impl Context<'_> {
         timeout: Duration,
     ) -> Result<Job, Error> {
         sandbox::fresh_dir(workdir, self.isolation.uid)?;
-        fs::create_dir_all(self.private)?;
+        util::create_dir_all(self.private)?;
         let tmp = workdir.join("tmp");
         Ok(Job {
             program: program.to_path_buf(),
@@ -150,9 +150,9 @@ pub fn run_test(
     let output = output.text();
     // libtest announces how many tests it runs; none means the course's test is missing.
     if output.lines().any(|l| l == "running 0 tests") {
-        return Err(Error::new(format!(
+        bail!(
             "test `{name}` is not in the compiled test binary (is it behind a cfg, or in a nested module?)"
-        )));
+        );
     }
     let how = result.describe();
     let (status, message) = if result.timed_out {

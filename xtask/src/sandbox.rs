@@ -31,12 +31,11 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use anyhow::{Context as _, Error};
 use landlock::{
     ABI, Access, AccessFs, Ruleset, RulesetAttr, RulesetCreatedAttr, Scope, path_beneath_rules,
 };
 use serde::{Deserialize, Serialize};
-
-use crate::util::Error;
 
 /// The uid and gid student code runs as when the grader runs as root (`nobody`).
 pub const SANDBOX_UID: u32 = 65534;
@@ -269,7 +268,7 @@ pub fn supervise_stdin() -> i32 {
         }
     };
     let result = supervise(&job).unwrap_or_else(|e| JobResult {
-        error: Some(e.to_string()),
+        error: Some(format!("{e:#}")),
         ..JobResult::default()
     });
     match serde_json::to_vec(&result)
@@ -306,7 +305,7 @@ fn supervise(job: &Job) -> Result<JobResult, Error> {
     } else {
         None
     };
-    let (mut verdict_r, verdict_w) = std::io::pipe()?;
+    let (mut verdict_r, verdict_w) = std::io::pipe().context("creating the verdict pipe")?;
     let verdict_fd = verdict_w.as_raw_fd();
     let ruleset_fd = ruleset.as_ref().map(|fd| fd.as_raw_fd());
     let uid = job.uid;
@@ -358,12 +357,9 @@ fn supervise(job: &Job) -> Result<JobResult, Error> {
     // SAFETY: a valid, initialised signal set.
     unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
     let start = Instant::now();
-    let child = cmd.spawn().map_err(|e| {
-        Error::new(format!(
-            "cannot start {} in the sandbox: {e}",
-            job.program.display()
-        ))
-    })?;
+    let child = cmd
+        .spawn()
+        .with_context(|| format!("starting {} in the sandbox", job.program.display()))?;
     drop(cmd);
     drop(verdict_w);
     drop(ruleset);
@@ -526,7 +522,7 @@ fn children_of(parent: i32) -> Vec<(i32, bool)> {
 
 /// The job's Landlock ruleset, created (not yet enforced).
 fn ruleset(job: &Job) -> Result<OwnedFd, Error> {
-    let err = |e: landlock::RulesetError| Error::new(format!("landlock: {e}"));
+    let err = |e: landlock::RulesetError| Error::new(e).context("creating the Landlock ruleset");
     let abi = WANTED_ABI;
     let existing = |paths: Vec<PathBuf>| -> Vec<PathBuf> {
         paths.into_iter().filter(|p| p.exists()).collect()
@@ -563,7 +559,7 @@ fn ruleset(job: &Job) -> Result<OwnedFd, Error> {
         ))
         .map_err(err)?;
     Option::<OwnedFd>::from(created)
-        .ok_or_else(|| Error::new("landlock: the kernel returned no ruleset"))
+        .context("creating the Landlock ruleset: the kernel returned none")
 }
 
 /// Runs `job` under a supervisor (this binary, `__sandbox`): the supervisor's result and the
@@ -574,24 +570,24 @@ pub fn run(job: &Job) -> Result<(JobResult, crate::util::CappedOutput), Error> {
     // has replaced the file since the grader started (`check` runs `cargo test`).
     let mut cmd = Command::new("/proc/self/exe");
     cmd.arg("__sandbox");
-    let input = serde_json::to_vec(job).map_err(|e| Error::new(e.to_string()))?;
+    let input = serde_json::to_vec(job).context("encoding the sandbox job")?;
     let grace = Duration::from_secs(20);
     let done = crate::util::run_capped(cmd, &input, Duration::from_millis(job.timeout_ms) + grace)?;
-    let text = fs::read(&job.result).map_err(|e| {
-        Error::new(format!(
-            "the sandbox supervisor wrote no result ({}): {}",
+    let text = fs::read(&job.result).with_context(|| {
+        format!(
+            "the sandbox supervisor wrote no result ({}): reading {}",
             match &done.outcome {
                 crate::util::Outcome::Exited(s) => crate::util::describe_status(s),
                 crate::util::Outcome::TimedOut => "it hung".into(),
             },
-            e
-        ))
+            job.result.display()
+        )
     })?;
     let _ = fs::remove_file(&job.result);
     let result: JobResult = serde_json::from_slice(&text)
-        .map_err(|e| Error::new(format!("bad sandbox result: {e}")))?;
+        .with_context(|| format!("bad sandbox result in {}", job.result.display()))?;
     if let Some(e) = &result.error {
-        return Err(Error::new(e.clone()));
+        return Err(Error::msg(e.clone()));
     }
     Ok((result, done.output))
 }
@@ -599,17 +595,19 @@ pub fn run(job: &Job) -> Result<(JobResult, crate::util::CappedOutput), Error> {
 /// Creates `dir` afresh (removing what an earlier run left), owned by the sandbox uid when
 /// there is one, private to it.
 pub fn fresh_dir(dir: &Path, uid: Option<u32>) -> Result<(), Error> {
-    if dir.exists() {
-        fs::remove_dir_all(dir)?;
-    }
-    fs::create_dir_all(dir.join("tmp"))?;
-    if let Some(uid) = uid {
-        for d in [dir.to_path_buf(), dir.join("tmp")] {
-            std::os::unix::fs::chown(&d, Some(uid), Some(uid))?;
+    let made = (|| {
+        if dir.exists() {
+            fs::remove_dir_all(dir)?;
         }
-    }
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-    Ok(())
+        fs::create_dir_all(dir.join("tmp"))?;
+        if let Some(uid) = uid {
+            for d in [dir.to_path_buf(), dir.join("tmp")] {
+                std::os::unix::fs::chown(&d, Some(uid), Some(uid))?;
+            }
+        }
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+    })();
+    made.with_context(|| format!("making the fresh folder {}", dir.display()))
 }
 
 /// Writes `bytes` to a new file `path` that others may execute but not read (nor its owner,
@@ -617,20 +615,19 @@ pub fn fresh_dir(dir: &Path, uid: Option<u32>) -> Result<(), Error> {
 /// the file back, which the report's isolation line says).
 pub fn write_exec_only(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let _ = fs::remove_file(path);
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    f.write_all(bytes)?;
-    drop(f);
     // SAFETY: geteuid has no preconditions.
     let mode = if unsafe { libc::geteuid() } == 0 {
         0o711
     } else {
         0o111
     };
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
-    Ok(())
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| fs::set_permissions(path, fs::Permissions::from_mode(mode)))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -14,11 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::Value;
+use anyhow::{Context as _, Error, anyhow};
+use cargo_metadata::diagnostic::DiagnosticLevel;
+use cargo_metadata::{Message, TargetKind};
 use toml::Table;
 
 use crate::course::{Course, Lab, TestFile};
-use crate::util::{self, Error, Outcome};
+use crate::util::{self, Outcome};
 
 /// The module every graded test file is mounted as, so test `x` runs as `t::x`.
 pub const TEST_MODULE: &str = "t";
@@ -62,6 +64,11 @@ pub struct TestBuild {
 }
 
 impl TestBuild {
+    /// Whether the library itself failed to compile (or cargo failed): then no test runs.
+    pub fn lib_broken(&self) -> bool {
+        !self.lib_errors.is_empty() || self.other_error.is_some()
+    }
+
     /// A note refusing the lab when rustc read a source file outside `src` while compiling
     /// the student's code (see `escape`), naming the files.
     pub fn outside_reads(&self, src: &Path, workspace: &Path) -> Option<String> {
@@ -126,7 +133,7 @@ impl Scratch {
     ) -> Result<Scratch, Error> {
         let member = member_name(dir);
         let lab_dir = dir.join(&member);
-        fs::create_dir_all(lab_dir.join("grading-tests"))?;
+        util::create_dir_all(&lab_dir.join("grading-tests"))?;
         let mut notes = Vec::new();
         let mut budget = MAX_SRC_BYTES;
         let mut written = Vec::new();
@@ -145,7 +152,7 @@ impl Scratch {
         )?;
         let lock = course.root.join("Cargo.lock");
         if lock.is_file() {
-            write_if_changed(&dir.join("Cargo.lock"), &fs::read(&lock)?)?;
+            write_if_changed(&dir.join("Cargo.lock"), &util::read(&lock)?)?;
         }
         let timing_src = lab
             .solution_dir
@@ -159,8 +166,7 @@ impl Scratch {
             let tests_dir = lab_dir.join("grading-tests");
             let wrapper = tests_dir.join(format!("{}.rs", file.target));
             let module = tests_dir.join(format!("{TEST_MODULE}-{}.rs", file.target));
-            let text = fs::read_to_string(&file.path)
-                .map_err(|e| Error::new(format!("{}: {e}", file.path.display())))?;
+            let text = util::read_to_string(&file.path)?;
             let mark = marker(&wrapper)?;
             let (root, body) = wrapper_source(&file.target, &file.path, &text, &file.tests, &mark);
             write_if_changed(&wrapper, root.as_bytes())?;
@@ -225,72 +231,7 @@ impl Scratch {
 
     fn collect(&self, cmd: Command) -> Result<TestBuild, Error> {
         let out = util::run_full(cmd, BUILD_TIMEOUT)?;
-        let mut build = TestBuild::default();
-        let member = member_name(&self.dir);
-        let scratch_prefix = format!("{}/", self.dir.join(&member).display());
-        let member_manifest = self
-            .dir
-            .join(&member)
-            .join("Cargo.toml")
-            .display()
-            .to_string();
-        for msg in out
-            .stdout
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        {
-            let target = msg["target"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let kinds = &msg["target"]["kind"];
-            let is_test = kinds
-                .as_array()
-                .is_some_and(|k| k.iter().any(|x| x == "test"));
-            let is_bin = kinds
-                .as_array()
-                .is_some_and(|k| k.iter().any(|x| x == "bin"));
-            let student_unit = msg["manifest_path"].as_str() == Some(member_manifest.as_str())
-                && !kinds
-                    .as_array()
-                    .is_some_and(|k| k.iter().any(|x| x == "test"));
-            if msg["reason"] == "compiler-artifact"
-                && student_unit
-                && let Some(first) = msg["filenames"][0].as_str()
-            {
-                build.student_dep_info.push(dep_info_path(Path::new(first)));
-            }
-            match msg["reason"].as_str() {
-                Some("compiler-artifact") if is_test => {
-                    if let Some(exe) = msg["executable"].as_str() {
-                        build.executables.insert(target, PathBuf::from(exe));
-                    }
-                }
-                Some("compiler-artifact") if is_bin => {
-                    build
-                        .bins
-                        .extend(msg["executable"].as_str().map(PathBuf::from));
-                }
-                Some("compiler-message") if msg["message"]["level"] == "error" => {
-                    let rendered = msg["message"]["rendered"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .replace(&scratch_prefix, "")
-                        .replace(&format!(" {member}/src/"), " src/");
-                    // The library is compiled twice (as a library and as its unit tests):
-                    // report each error once.
-                    let errors = if is_test {
-                        build.target_errors.entry(target).or_default()
-                    } else {
-                        &mut build.lib_errors
-                    };
-                    if !errors.contains(&rendered) {
-                        errors.push(rendered);
-                    }
-                }
-                _ => {}
-            }
-        }
+        let mut build = self.read_messages(&out.stdout);
         if matches!(out.outcome, Outcome::TimedOut) {
             build.other_error = Some(format!(
                 "compilation took longer than {} s and was stopped",
@@ -309,22 +250,82 @@ impl Scratch {
         Ok(build)
     }
 
+    /// What a build's JSON messages say: executables, binaries, the student's units and the
+    /// compiler errors of each target, with scratch paths shown as the student's own.
+    fn read_messages(&self, stdout: &str) -> TestBuild {
+        let mut build = TestBuild::default();
+        let member = member_name(&self.dir);
+        let scratch_prefix = format!("{}/", self.dir.join(&member).display());
+        let member_manifest = self.dir.join(&member).join("Cargo.toml");
+        for msg in messages(stdout) {
+            match msg {
+                Message::CompilerArtifact(artifact) => {
+                    let is_test = artifact.target.is_kind(TargetKind::Test);
+                    if artifact.manifest_path == member_manifest
+                        && !is_test
+                        && let Some(first) = artifact.filenames.first()
+                    {
+                        build
+                            .student_dep_info
+                            .push(dep_info_path(first.as_std_path()));
+                    }
+                    let exe = artifact.executable.map(PathBuf::from);
+                    if is_test {
+                        if let Some(exe) = exe {
+                            build.executables.insert(artifact.target.name, exe);
+                        }
+                    } else if artifact.target.is_kind(TargetKind::Bin) {
+                        build.bins.extend(exe);
+                    }
+                }
+                Message::CompilerMessage(msg) if msg.message.level == DiagnosticLevel::Error => {
+                    let rendered = msg
+                        .message
+                        .rendered
+                        .unwrap_or_default()
+                        .replace(&scratch_prefix, "")
+                        .replace(&format!(" {member}/src/"), " src/");
+                    // The library is compiled twice (as a library and as its unit tests):
+                    // report each error once.
+                    let errors = if msg.target.is_kind(TargetKind::Test) {
+                        build.target_errors.entry(msg.target.name).or_default()
+                    } else {
+                        &mut build.lib_errors
+                    };
+                    if !errors.contains(&rendered) {
+                        errors.push(rendered);
+                    }
+                }
+                _ => {}
+            }
+        }
+        build
+    }
+
     /// Compiles the timing program in release mode; returns its path.
     pub fn build_timing(&self, course: &Course) -> Result<PathBuf, Error> {
         let cmd = self.cargo(course, &["build", "--release", "--example", TIMING_EXAMPLE]);
         let out = util::run_full(cmd, BUILD_TIMEOUT)?;
-        out.stdout
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == TIMING_EXAMPLE)
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        messages(&out.stdout)
+            .filter_map(|msg| match msg {
+                Message::CompilerArtifact(a) if a.target.name == TIMING_EXAMPLE => a.executable,
+                _ => None,
+            })
+            .map(PathBuf::from)
+            .next()
             .ok_or_else(|| {
-                Error::new(format!(
+                anyhow!(
                     "the timing program did not compile:\n{}",
                     util::truncate(out.stderr.trim(), 3000)
-                ))
+                )
             })
     }
+}
+
+/// Cargo's `--message-format=json` messages in `stdout` (a line that is not JSON comes as
+/// a [`Message::TextLine`]).
+pub fn messages(stdout: &str) -> impl Iterator<Item = Message> + '_ {
+    Message::parse_stream(stdout.as_bytes()).flatten()
 }
 
 /// The timing harness crate, next to this xtask (also when grading another `--course`).
@@ -360,19 +361,23 @@ pub fn member_name(dir: &Path) -> String {
 /// its modification time and Cargo's fingerprint.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if !fs::read(path).is_ok_and(|old| old == bytes) {
-        fs::write(path, bytes)?;
+        util::write(path, bytes)?;
     }
     Ok(())
 }
 
 /// Removes the files under `dir` that are not in `keep`.
 fn remove_unlisted(dir: &Path, keep: &[PathBuf]) -> Result<(), Error> {
-    for entry in fs::read_dir(dir)?.flatten() {
+    let entries = fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    for entry in entries.flatten() {
         let path = entry.path();
-        if entry.file_type()?.is_dir() {
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("reading {}", path.display()))?;
+        if kind.is_dir() {
             remove_unlisted(&path, keep)?;
         } else if !keep.contains(&path) {
-            fs::remove_file(&path)?;
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
         }
     }
     Ok(())
@@ -390,8 +395,7 @@ fn lay_given_files(
     let src = lab.dir.join("src");
     for rel in crate::sync::files_under(&src)? {
         let path = src.join(&rel);
-        let given =
-            fs::read(&path).map_err(|e| Error::new(format!("reading {}: {e}", path.display())))?;
+        let given = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         if !given.starts_with(crate::sync::GIVEN_HEADER.as_bytes()) {
             continue;
         }
@@ -422,17 +426,18 @@ fn copy_src(
     notes: &mut Vec<String>,
     written: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
-    fs::create_dir_all(to)?;
+    util::create_dir_all(to)?;
     let Ok(entries) = fs::read_dir(from) else {
         return Ok(());
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let kind = entry.file_type()?;
+        let meta = || format!("reading {}", path.display());
+        let kind = entry.file_type().with_context(meta)?;
         if kind.is_dir() {
             copy_src(&path, &to.join(entry.file_name()), budget, notes, written)?;
         } else if kind.is_file() {
-            let len = entry.metadata()?.len();
+            let len = entry.metadata().with_context(meta)?.len();
             if len > *budget {
                 notes.push(format!(
                     "src/ is larger than {} MiB: {} was not copied",
@@ -443,7 +448,7 @@ fn copy_src(
             }
             *budget -= len;
             let dest = to.join(entry.file_name());
-            write_if_changed(&dest, &fs::read(&path)?)?;
+            write_if_changed(&dest, &util::read(&path)?)?;
             written.push(dest);
         } else {
             notes.push(format!(
@@ -459,12 +464,11 @@ fn copy_src(
 /// lints and profiles are exactly the ones students build with.
 fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
     let root = course.root.join("Cargo.toml");
-    let mut table: Table = toml::from_str(&fs::read_to_string(&root)?)
-        .map_err(|e| Error::new(format!("{}: {e}", root.display())))?;
+    let mut table: Table = util::read_toml(&root)?;
     let ws = table
         .get_mut("workspace")
         .and_then(|w| w.as_table_mut())
-        .ok_or_else(|| Error::new("the root Cargo.toml has no [workspace]"))?;
+        .with_context(|| format!("{} has no [workspace]", root.display()))?;
     ws.insert("members".into(), toml::Value::Array(vec![member.into()]));
     ws.remove("default-members");
     ws.remove("exclude");
@@ -472,7 +476,12 @@ fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
         .entry("dependencies")
         .or_insert_with(|| toml::Value::Table(Table::new()))
         .as_table_mut()
-        .ok_or_else(|| Error::new("[workspace.dependencies] is not a table"))?;
+        .with_context(|| {
+            format!(
+                "{}: [workspace.dependencies] is not a table",
+                root.display()
+            )
+        })?;
     for (_, dep) in deps.iter_mut() {
         if let Some(path) = dep.get_mut("path") {
             let abs = course.root.join(path.as_str().unwrap_or_default());
@@ -484,7 +493,7 @@ fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
     deps.insert("parlab-harness".into(), toml::Value::Table(harness));
     Ok(format!(
         "# Generated by `cargo xtask grade`; do not edit.\n{}",
-        toml::to_string(&table).map_err(|e| Error::new(e.to_string()))?
+        toml::to_string(&table).context("writing the scratch workspace's manifest")?
     ))
 }
 
@@ -492,8 +501,7 @@ fn workspace_manifest(course: &Course, member: &str) -> Result<String, Error> {
 /// are replaced by the grader's wrapped test targets and, for timing, the timing program.
 fn lab_manifest(lab: &Lab, files: &[TestFile], timing: Option<&Path>) -> Result<String, Error> {
     let path = lab.dir.join("Cargo.toml");
-    let mut table: Table = toml::from_str(&fs::read_to_string(&path)?)
-        .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
+    let mut table: Table = util::read_toml(&path)?;
     for key in ["test", "bench", "example"] {
         table.remove(key);
     }
@@ -532,7 +540,7 @@ fn lab_manifest(lab: &Lab, files: &[TestFile], timing: Option<&Path>) -> Result<
             dev.insert("parlab-harness".into(), toml::Value::Table(ws));
         }
     }
-    toml::to_string(&table).map_err(|e| Error::new(e.to_string()))
+    toml::to_string(&table).context("writing the scratch lab's manifest")
 }
 
 /// The module every graded test runs in, inside [`TEST_MODULE`]: `t::__parlab::name`.
@@ -750,6 +758,62 @@ mod tests {
         build.student_dep_info.push(leaky);
         let note = build.outside_reads(&src, ws.path()).unwrap();
         assert!(note.contains(&secret.display().to_string()), "{note}");
+    }
+
+    #[test]
+    fn build_messages_give_executables_binaries_and_errors_per_target() {
+        let scratch = Scratch {
+            dir: PathBuf::from("/w/alice/lab01"),
+            files: Vec::new(),
+            markers: BTreeMap::new(),
+            timing: false,
+            notes: Vec::new(),
+        };
+        let artifact = |kind: &str, name: &str, files: &str, exe: &str| {
+            format!(
+                r#"{{"reason":"compiler-artifact","package_id":"path+file:///w/alice/lab01/alice-lab01#lab01@0.1.0","manifest_path":"/w/alice/lab01/alice-lab01/Cargo.toml","target":{{"kind":["{kind}"],"crate_types":["{kind}"],"name":"{name}","src_path":"/w/alice/lab01/alice-lab01/src/lib.rs","edition":"2024","doc":true,"doctest":false,"test":true}},"profile":{{"opt_level":"1","debuginfo":0,"debug_assertions":true,"overflow_checks":true,"test":false}},"features":[],"filenames":["{files}"],"executable":{exe},"fresh":false}}"#
+            )
+        };
+        let error = |kind: &str, name: &str, rendered: &str| {
+            format!(
+                r#"{{"reason":"compiler-message","package_id":"path+file:///w/alice/lab01/alice-lab01#lab01@0.1.0","manifest_path":"/w/alice/lab01/alice-lab01/Cargo.toml","target":{{"kind":["{kind}"],"crate_types":["bin"],"name":"{name}","src_path":"/w/alice/lab01/alice-lab01/grading-tests/{name}.rs","edition":"2024","doc":false,"doctest":false,"test":true}},"message":{{"rendered":"{rendered}","$message_type":"diagnostic","children":[],"code":null,"level":"error","message":"boom","spans":[]}}}}"#
+            )
+        };
+        let stdout = [
+            "warning: not JSON".to_string(),
+            artifact("lib", "lab01", "/t/deps/liblab01-ab12.rlib", "null"),
+            artifact(
+                "test",
+                "amdahl",
+                "/t/deps/amdahl-cd34",
+                r#""/t/deps/amdahl-cd34""#,
+            ),
+            artifact("bin", "worker", "/t/debug/worker", r#""/t/debug/worker""#),
+            error(
+                "test",
+                "amdahl",
+                "error: at /w/alice/lab01/alice-lab01/tests/x.rs",
+            ),
+            error("lib", "lab01", "error: --> alice-lab01/src/lib.rs:1"),
+            error("lib", "lab01", "error: --> alice-lab01/src/lib.rs:1"),
+            r#"{"reason":"build-finished","success":false}"#.to_string(),
+        ]
+        .join("\n");
+        let build = scratch.read_messages(&stdout);
+        assert_eq!(
+            build.executables.get("amdahl"),
+            Some(&PathBuf::from("/t/deps/amdahl-cd34"))
+        );
+        assert_eq!(build.bins, [PathBuf::from("/t/debug/worker")]);
+        assert_eq!(
+            build.student_dep_info,
+            [
+                PathBuf::from("/t/deps/lab01-ab12.d"),
+                PathBuf::from("/t/debug/worker.d")
+            ]
+        );
+        assert_eq!(build.target_errors["amdahl"], ["error: at tests/x.rs"]);
+        assert_eq!(build.lib_errors, ["error: --> src/lib.rs:1"]);
     }
 
     #[test]

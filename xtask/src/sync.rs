@@ -45,7 +45,7 @@ use std::process::{Command, Stdio};
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::course::Course;
-use crate::util::Error;
+use anyhow::{Context as _, Error, anyhow};
 
 /// The first line of every generated stub.
 pub const STUB_HEADER: &str = "\
@@ -111,8 +111,8 @@ struct Pair {
 fn pairs(root: &Path) -> Result<Vec<Pair>, Error> {
     let labs_dir = root.join("labs");
     let mut pairs = Vec::new();
-    let entries = fs::read_dir(&labs_dir)
-        .map_err(|e| Error::new(format!("reading {}: {e}", labs_dir.display())))?;
+    let entries =
+        fs::read_dir(&labs_dir).with_context(|| format!("reading {}", labs_dir.display()))?;
     for entry in entries.flatten() {
         let lab = entry.path();
         let manifest = lab.join("Cargo.toml");
@@ -124,7 +124,7 @@ fn pairs(root: &Path) -> Result<Vec<Pair>, Error> {
             .get("package")
             .and_then(|p| p.get("name"))
             .and_then(Item::as_str)
-            .ok_or_else(|| Error::new(format!("{}: no package name", manifest.display())))?
+            .ok_or_else(|| anyhow!("{}: no package name", manifest.display()))?
             .to_string();
         let solution = root.join("solutions").join(&name);
         if solution.is_dir() {
@@ -141,10 +141,8 @@ fn pairs(root: &Path) -> Result<Vec<Pair>, Error> {
 }
 
 fn read_doc(path: &Path) -> Result<DocumentMut, Error> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| Error::new(format!("reading {}: {e}", path.display())))?;
-    text.parse()
-        .map_err(|e| Error::new(format!("{}: {e}", path.display())))
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.parse().with_context(|| format!("{}", path.display()))
 }
 
 /// Every generated file of the course, as `sync` would write it. Empty in a checkout
@@ -196,7 +194,7 @@ pub fn run(root: &Path, check_only: bool) -> Result<bool, Error> {
 pub fn write(root: &Path) -> Result<Vec<PathBuf>, Error> {
     let generated = generate(root)?;
     if generated.is_empty() {
-        return Err(Error::new(
+        return Err(anyhow!(
             "sync needs the instructor checkout: this one has no solutions/",
         ));
     }
@@ -206,17 +204,15 @@ pub fn write(root: &Path) -> Result<Vec<PathBuf>, Error> {
         if fs::read_to_string(&path).ok().as_deref() != Some(g.text.as_str()) {
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent)
-                    .map_err(|e| Error::new(format!("creating {}: {e}", parent.display())))?;
+                    .with_context(|| format!("creating {}", parent.display()))?;
             }
-            fs::write(&path, &g.text)
-                .map_err(|e| Error::new(format!("writing {}: {e}", path.display())))?;
+            fs::write(&path, &g.text).with_context(|| format!("writing {}", path.display()))?;
             changed.push(g.path.clone());
         }
     }
     for orphan in orphans(root, &generated)? {
         let path = root.join(&orphan);
-        fs::remove_file(&path)
-            .map_err(|e| Error::new(format!("removing {}: {e}", path.display())))?;
+        fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
         changed.push(orphan);
     }
     Ok(changed)
@@ -311,7 +307,7 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
             let path = entry.path();
             let kind = entry
                 .file_type()
-                .map_err(|e| Error::new(format!("reading {}: {e}", path.display())))?;
+                .with_context(|| format!("reading {}", path.display()))?;
             if kind.is_dir() {
                 walk(base, &path, out)?;
             } else if kind.is_file() {
@@ -332,8 +328,8 @@ fn lab_sources(pair: &Pair) -> Result<Vec<(PathBuf, String)>, Error> {
     let mut out = Vec::new();
     for rel in files_under(&src)? {
         let path = src.join(&rel);
-        let text = fs::read_to_string(&path)
-            .map_err(|e| Error::new(format!("reading {}: {e}", path.display())))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let shown = Path::new("solutions")
             .join(&pair.name)
             .join("src")
@@ -343,12 +339,12 @@ fn lab_sources(pair: &Pair) -> Result<Vec<(PathBuf, String)>, Error> {
             out.push((rel, text));
             continue;
         }
-        match stub_of(&text).map_err(|e| Error::new(format!("{}:{e}", shown.display())))? {
+        match stub_of(&text).map_err(|e| anyhow!("{}:{e}", shown.display()))? {
             None => out.push((rel, format!("{GIVEN_HEADER}{text}"))),
             Some(stub) if stub.trim().is_empty() => {}
             Some(stub) => {
-                let formatted = rustfmt(&stub)
-                    .map_err(|e| Error::new(format!("the stub of {}: {e}", shown.display())))?;
+                let formatted =
+                    rustfmt(&stub).map_err(|e| anyhow!("the stub of {}: {e}", shown.display()))?;
                 out.push((rel, format!("{STUB_HEADER}{formatted}")));
             }
         }
@@ -472,7 +468,7 @@ fn solutions_workspace(root: &Path, pairs: &[Pair]) -> Result<String, Error> {
     let ws = doc
         .get_mut("workspace")
         .and_then(Item::as_table_mut)
-        .ok_or_else(|| Error::new(format!("{shown}: no [workspace]")))?;
+        .ok_or_else(|| anyhow!("{shown}: no [workspace]"))?;
     ws.decor_mut().set_prefix(
         "# Generated by `cargo xtask sync` from the root Cargo.toml: edit that, then sync.\n\
          #\n\
@@ -492,17 +488,17 @@ fn solutions_workspace(root: &Path, pairs: &[Pair]) -> Result<String, Error> {
     let deps = ws
         .get_mut("dependencies")
         .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| Error::new(format!("{shown}: no [workspace.dependencies]")))?;
+        .ok_or_else(|| anyhow!("{shown}: no [workspace.dependencies]"))?;
     for (name, dep) in deps.iter_mut() {
         let Some(dep) = dep.as_table_like_mut() else {
             continue;
         };
         if let Some(p) = dep.get("path").and_then(Item::as_str) {
             if p.starts_with("labs/") {
-                return Err(Error::new(format!(
+                return Err(anyhow!(
                     "{shown}: dependency `{name}` is a lab ({p}): a lab never depends on \
                      another lab; put shared code in a crate under shared/"
-                )));
+                ));
             }
             let p = format!("../{p}");
             dep.insert("path", value(p));
@@ -522,7 +518,7 @@ fn solution_manifest(pair: &Pair) -> Result<String, Error> {
     let package = doc
         .get_mut("package")
         .and_then(Item::as_table_mut)
-        .ok_or_else(|| Error::new(format!("{shown}: no [package]")))?;
+        .ok_or_else(|| anyhow!("{shown}: no [package]"))?;
     for key in ["autotests", "autoexamples", "autobenches"] {
         package.insert(key, value(false));
     }
@@ -531,7 +527,7 @@ fn solution_manifest(pair: &Pair) -> Result<String, Error> {
         .entry("dev-dependencies")
         .or_insert_with(|| Item::Table(Table::new()))
         .as_table_like_mut()
-        .ok_or_else(|| Error::new(format!("{shown}: [dev-dependencies] is not a table")))?;
+        .ok_or_else(|| anyhow!("{shown}: [dev-dependencies] is not a table"))?;
     let mut harness = toml_edit::InlineTable::new();
     harness.insert("path", "../../xtask/harness".into());
     dev.insert("parlab-harness", value(harness));
@@ -551,7 +547,7 @@ fn solution_manifest(pair: &Pair) -> Result<String, Error> {
             let name = t
                 .get("name")
                 .and_then(Item::as_str)
-                .ok_or_else(|| Error::new(format!("{shown}: a [[{kind}]] without a name")))?
+                .ok_or_else(|| anyhow!("{shown}: a [[{kind}]] without a name"))?
                 .to_string();
             let rel = t
                 .get("path")

@@ -8,10 +8,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::course::{TimingKind, TimingSpec};
+use anyhow::Error;
+
+use crate::course::{TimingCheck, TimingSpec};
 use crate::report::{Calibration, TimingResult, TimingStatus};
 use crate::runner::Context;
-use crate::util::{self, Error};
+use crate::util;
 
 /// Interleaved rounds per attempt.
 const ROUNDS: usize = 3;
@@ -38,8 +40,8 @@ fn run_once(
     ];
     let job = ctx
         .job(exe, args, workdir, RUN_TIMEOUT)
-        .map_err(|e| e.to_string())?;
-    let (done, output) = ctx.run(&job).map_err(|e| e.to_string())?;
+        .map_err(|e| format!("{e:#}"))?;
+    let (done, output) = ctx.run(&job).map_err(|e| format!("{e:#}"))?;
     let text = output.text();
     let result = text
         .lines()
@@ -116,7 +118,7 @@ pub fn calibrate(
             &|| run_once(exe, "__calibrate", "par", threads, 3, ctx, workdir),
             false,
         )
-        .map_err(|f| Error::new(f.message))?;
+        .map_err(|f| Error::msg(f.message))?;
         let speedup = seq / par;
         best = Some(best.map_or(speedup, |b: f64| b.max(speedup)));
         if speedup >= 0.8 * threads as f64 {
@@ -178,8 +180,8 @@ pub fn check(
     let reps = spec.reps.max(1);
     let mut best: Option<(f64, f64, String)> = None;
     for attempt in 1..=ATTEMPTS {
-        let measured = match spec.kind {
-            TimingKind::Speedup => {
+        let measured = match spec.check {
+            TimingCheck::Speedup { min_fraction } => {
                 let cal = match cal {
                     Some(Ok(cal)) => cal,
                     Some(Err(e)) => {
@@ -197,7 +199,7 @@ pub fn check(
                     result.message = "not graded here: this machine has 1 core, so no speedup can be measured (grade on a multi-core machine)".into();
                     return result;
                 }
-                let threshold = spec.min_fraction.unwrap_or(0.75) * cal.speedup;
+                let threshold = min_fraction * cal.speedup;
                 if threshold <= 1.05 {
                     result.max_points = 0.0;
                     result.message = format!(
@@ -216,11 +218,11 @@ pub fn check(
                     let s = seq / par;
                     (s, speedup_credit(s, threshold), format!(
                         "sequential {:.1} ms, parallel {:.1} ms on {} threads: {s:.2}x (calibrated kernel {:.2}x, threshold {:.2} of it)",
-                        seq / 1e6, par / 1e6, cal.threads, cal.speedup, spec.min_fraction.unwrap_or(0.75)
+                        seq / 1e6, par / 1e6, cal.threads, cal.speedup, min_fraction
                     ))
                 })
             }
-            TimingKind::Ratio => {
+            TimingCheck::Ratio { max_ratio, cutoff } => {
                 let reference = match reference {
                     Ok(path) => path,
                     Err(e) => {
@@ -230,9 +232,8 @@ pub fn check(
                         );
                     }
                 };
-                let max = spec.max_ratio.unwrap_or(2.0);
-                let cutoff = spec.cutoff.unwrap_or(2.0 * max);
-                result.threshold = Some(max);
+                let cutoff = cutoff.unwrap_or(2.0 * max_ratio);
+                result.threshold = Some(max_ratio);
                 let threads = match cal {
                     Some(Ok(c)) => c.threads,
                     _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -244,7 +245,7 @@ pub fn check(
                 )
                 .map(|(yours, reference)| {
                     let r = yours / reference;
-                    (r, ratio_credit(r, max, cutoff), format!(
+                    (r, ratio_credit(r, max_ratio, cutoff), format!(
                         "yours {:.1} ms, reference {:.1} ms: {r:.2}x the reference (cut-off {cutoff:.1}x)",
                         yours / 1e6, reference / 1e6
                     ))

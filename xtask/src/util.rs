@@ -1,38 +1,21 @@
-//! Errors, and running a child process the way the grader must: in its own process group,
-//! with a deadline, with its output capped, and with every process it left behind killed.
+//! Running a child process the way the grader must: in its own process group, with a
+//! deadline, with its output capped, and with every process it left behind killed; and the
+//! file operations the grader uses most, with errors that name their file.
+//!
+//! Errors are `anyhow`'s throughout the grader: every one that comes from a file or a
+//! command says which (`with_context`), and is shown with its causes (`{e:#}`, not `{e}`,
+//! which shows only the outermost context).
 
-use std::fmt;
+use std::fs;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// A grader error: a sentence for the instructor, never a panic.
-#[derive(Debug)]
-pub struct Error(String);
-
-impl Error {
-    /// An error with this message.
-    pub fn new(msg: impl Into<String>) -> Error {
-        Error(msg.into())
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<std::io::Error> for Error {
-    fn from(e: std::io::Error) -> Error {
-        Error(e.to_string())
-    }
-}
+use anyhow::{Context as _, Error};
 
 /// Bytes of a child's output kept: the first `HEAD` and the last `TAIL`.
 const HEAD: usize = 48 * 1024;
@@ -105,9 +88,11 @@ impl Finished {
 /// left running) the whole group is killed: a student's worker processes, deadlocked threads
 /// or forgotten children cannot outlive their test.
 pub fn run_capped(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Result<Finished, Error> {
-    let (reader, writer) = std::io::pipe()?;
+    let what = describe_command(&cmd);
+    let pipe = || format!("creating the output pipe of {what}");
+    let (reader, writer) = std::io::pipe().with_context(pipe)?;
     cmd.stdin(Stdio::piped())
-        .stdout(writer.try_clone()?)
+        .stdout(writer.try_clone().with_context(pipe)?)
         .stderr(writer)
         .process_group(0);
     // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
@@ -123,9 +108,7 @@ pub fn run_capped(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Result<F
         });
     }
     let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Error::new(format!("cannot start {:?}: {e}", cmd.get_program())))?;
+    let mut child = cmd.spawn().with_context(|| format!("running {what}"))?;
     let _registered =
         crate::interrupt::register(child.id() as i32, crate::interrupt::Stop::Terminate);
     // The command (holding the pipe's write ends) must be dropped, or the reader never
@@ -149,7 +132,8 @@ pub fn run_capped(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Result<F
         }
         let _ = done_tx.send(out);
     });
-    let outcome = wait_deadline(&mut child, start, timeout)?;
+    let outcome =
+        wait_deadline(&mut child, start, timeout).with_context(|| format!("waiting for {what}"))?;
     // A process that escaped the group may still hold the pipe open: do not wait for it.
     let output = done_rx
         .recv_timeout(Duration::from_secs(2))
@@ -159,7 +143,7 @@ pub fn run_capped(mut cmd: Command, stdin: &[u8], timeout: Duration) -> Result<F
 
 /// Waits for `child` until `start + timeout`, killing its process group on timeout; once it
 /// has ended, anything it left running in its group is killed too.
-fn wait_deadline(child: &mut Child, start: Instant, timeout: Duration) -> Result<Outcome, Error> {
+fn wait_deadline(child: &mut Child, start: Instant, timeout: Duration) -> std::io::Result<Outcome> {
     let pgid = child.id() as i32;
     let outcome = loop {
         match child.try_wait() {
@@ -173,7 +157,7 @@ fn wait_deadline(child: &mut Child, start: Instant, timeout: Duration) -> Result
             Err(e) => {
                 kill_group(pgid);
                 let _ = child.wait();
-                return Err(e.into());
+                return Err(e);
             }
         }
     };
@@ -194,14 +178,13 @@ pub struct FullOutput {
 
 /// Runs `cmd` (cargo) with a deadline, keeping all of stdout and a capped stderr.
 pub fn run_full(mut cmd: Command, timeout: Duration) -> Result<FullOutput, Error> {
+    let what = describe_command(&cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
     let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Error::new(format!("cannot start {:?}: {e}", cmd.get_program())))?;
+    let mut child = cmd.spawn().with_context(|| format!("running {what}"))?;
     let _registered = crate::interrupt::register(child.id() as i32, crate::interrupt::Stop::Kill);
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
@@ -218,12 +201,27 @@ pub fn run_full(mut cmd: Command, timeout: Duration) -> Result<FullOutput, Error
         }
         capped.text()
     });
-    let outcome = wait_deadline(&mut child, start, timeout)?;
+    let outcome =
+        wait_deadline(&mut child, start, timeout).with_context(|| format!("waiting for {what}"))?;
     Ok(FullOutput {
         outcome,
         stdout: out.join().unwrap_or_default(),
         stderr: err.join().unwrap_or_default(),
     })
+}
+
+/// A command as error messages name it: `` `program arg...` in DIR ``.
+pub fn describe_command(cmd: &Command) -> String {
+    let mut s = format!("`{}", cmd.get_program().to_string_lossy());
+    for arg in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&arg.to_string_lossy());
+    }
+    s.push('`');
+    if let Some(dir) = cmd.get_current_dir() {
+        s.push_str(&format!(" in {}", dir.display()));
+    }
+    s
 }
 
 fn kill_group(pgid: i32) {
@@ -256,10 +254,42 @@ pub fn describe_signal(sig: i32) -> String {
     }
 }
 
+/// `fs::read`, with an error that names the file.
+pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// `fs::read_to_string`, with an error that names the file.
+pub fn read_to_string(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// The TOML file `path`, parsed as a `T`.
+pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
+    toml::from_str(&read_to_string(path)?).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// `fs::write`, with an error that names the file.
+pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), Error> {
+    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// `fs::create_dir_all`, with an error that names the folder.
+pub fn create_dir_all(dir: &Path) -> Result<(), Error> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// `fs::remove_dir_all`, with an error that names the folder.
+pub fn remove_dir_all(dir: &Path) -> Result<(), Error> {
+    fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))
+}
+
 /// `len` random lowercase hex digits from the kernel's generator.
 pub fn random_hex(len: usize) -> Result<String, Error> {
     let mut bytes = vec![0u8; len.div_ceil(2)];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("reading /dev/urandom")?;
     let mut hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     hex.truncate(len);
     Ok(hex)
@@ -355,6 +385,17 @@ mod tests {
         assert!(text.len() < 70 * 1024, "kept {} bytes", text.len());
         assert!(text.starts_with("FIRST") && text.trim_end().ends_with("LAST"));
         assert!(text.contains("bytes of output dropped"));
+    }
+
+    #[test]
+    fn a_command_that_cannot_start_is_named_with_its_folder() {
+        let mut cmd = Command::new("/nonexistent/cargo");
+        cmd.args(["build", "--tests"]).current_dir("/tmp");
+        let err = format!("{:#}", run_full(cmd, Duration::from_secs(10)).unwrap_err());
+        assert!(
+            err.starts_with("running `/nonexistent/cargo build --tests` in /tmp: "),
+            "{err}"
+        );
     }
 
     #[test]
