@@ -269,7 +269,8 @@ impl ProcessPool {
     /// Closes every worker's input, so that each exits on its own, and reaps them; returns
     /// their exit statuses (success for healthy workers). A worker still running after a
     /// second is killed.
-    pub fn shutdown(self) -> Vec<ExitStatus> {
+    pub fn shutdown(mut self) -> Vec<ExitStatus> {
+        let _ = &mut self;
         todo!("drop each worker's stdin, then wait for each child (Child::try_wait, then kill)")
     }
 }

@@ -264,15 +264,17 @@ impl Wire for Task {
 }
 
 impl Wire for Output {
-    fn encode(&self, _out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
         todo!(
-            "a tag byte per variant (Unit 0, Bool 1, U64 2, F64 3, Blocks 4), then its value: see Task's impl above"
+            "encode({self:?}): a tag byte per variant (Unit 0, Bool 1, U64 2, F64 3, Blocks 4), then its value: see Task's impl above"
         )
     }
 
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
         todo!(
-            "the tag (named \"Output tag\"), then the variant's value; an unknown tag is BadTag {{ what: \"Output\", .. }}"
+            "Output::decode({} bytes): the tag (named \"Output tag\"), then the variant's value; an unknown tag is BadTag {{ what: \"Output\", .. }}",
+            input.len()
         )
     }
 }

@@ -196,48 +196,68 @@ pub fn take<'a>(input: &mut &'a [u8], n: usize, what: &'static str) -> Result<&'
 }
 
 impl Wire for u64 {
-    fn encode(&self, _out: &mut Vec<u8>) {
-        todo!("append the 8 little-endian bytes (u64::to_le_bytes)")
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
+        todo!("encode({self}): append the 8 little-endian bytes (u64::to_le_bytes)")
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        todo!("take 8 bytes named \"u64\" and convert them (u64::from_le_bytes)")
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        todo!(
+            "u64::decode({} bytes): take 8 bytes named \"u64\" and convert them (u64::from_le_bytes)",
+            input.len()
+        )
     }
 }
 
 impl Wire for i32 {
-    fn encode(&self, _out: &mut Vec<u8>) {
-        todo!("4 little-endian bytes")
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
+        todo!("encode({self}): 4 little-endian bytes")
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        todo!("take 4 bytes named \"i32\"")
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        todo!(
+            "i32::decode({} bytes): take 4 bytes named \"i32\"",
+            input.len()
+        )
     }
 }
 
 impl Wire for f64 {
-    fn encode(&self, _out: &mut Vec<u8>) {
-        todo!("8 little-endian bytes: f64::to_le_bytes keeps every bit, NaNs and -0.0 included")
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
+        todo!(
+            "encode({self:?}): 8 little-endian bytes: f64::to_le_bytes keeps every bit, NaNs and -0.0 included"
+        )
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        todo!("take 8 bytes named \"f64\"")
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        todo!(
+            "f64::decode({} bytes): take 8 bytes named \"f64\"",
+            input.len()
+        )
     }
 }
 
 impl Wire for bool {
-    fn encode(&self, _out: &mut Vec<u8>) {
-        todo!("one byte, 0 or 1")
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
+        todo!("encode({self}): one byte, 0 or 1")
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        todo!("one byte named \"bool\": 0 is false, 1 is true, anything else WireError::BadTag")
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        todo!(
+            "bool::decode({} bytes): one byte named \"bool\": 0 is false, 1 is true, anything else WireError::BadTag",
+            input.len()
+        )
     }
 }
 
 impl Wire for String {
-    fn encode(&self, _out: &mut Vec<u8>) {
-        todo!("the length in bytes as a u64, then the UTF-8 bytes")
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
+        todo!("encode({self:?}): the length in bytes as a u64, then the UTF-8 bytes")
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
         todo!(
-            "a u64 length (BadLength if more than the bytes left), the bytes, BadUtf8 if they are not UTF-8"
+            "String::decode({} bytes): a u64 length (BadLength if more than the bytes left), the bytes, BadUtf8 if they are not UTF-8",
+            input.len()
         )
     }
 }
@@ -245,7 +265,8 @@ impl Wire for String {
 /// Encodes a slice as a `Vec` would be: the length as a `u64`, then the elements (with
 /// [`Wire::encode_many`]). Lets a sender encode part of a vector (a chunk of tasks) without
 /// copying it.
-pub fn encode_slice<T: Wire>(items: &[T], _out: &mut Vec<u8>) {
+pub fn encode_slice<T: Wire>(items: &[T], out: &mut Vec<u8>) {
+    let _ = out;
     todo!(
         "the length of the {} items as a u64, then T::encode_many",
         items.len()
@@ -253,53 +274,61 @@ pub fn encode_slice<T: Wire>(items: &[T], _out: &mut Vec<u8>) {
 }
 
 impl<T: Wire> Wire for Vec<T> {
-    fn encode(&self, _out: &mut Vec<u8>) {
-        todo!("encode_slice")
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
+        todo!("encode({} items): encode_slice", self.len())
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
         todo!(
-            "a u64 length, checked against the bytes left BEFORE allocating (each element takes at least one byte), then T::decode_many"
+            "Vec::decode({} bytes): a u64 length, checked against the bytes left BEFORE allocating (each element takes at least one byte), then T::decode_many",
+            input.len()
         )
     }
 }
 
 impl<T: Wire, E: Wire> Wire for Result<T, E> {
-    fn encode(&self, _out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
         todo!("a tag byte, 0 for Ok and 1 for Err, then the value")
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
         todo!(
-            "the tag (named \"Result tag\"), then T or E; another tag is BadTag {{ what: \"Result\", .. }}"
+            "Result::decode({} bytes): the tag (named \"Result tag\"), then T or E; another tag is BadTag {{ what: \"Result\", .. }}",
+            input.len()
         )
     }
 }
 
 impl Wire for Contract {
-    fn encode(&self, _out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
         todo!(
-            "a tag byte for the kind (Call 0, Put 1), then the six f64 fields in declaration order"
+            "encode({self:?}): a tag byte for the kind (Call 0, Put 1), then the six f64 fields in declaration order"
         )
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
         todo!(
-            "the same fields in the same order; a bad kind is BadTag {{ what: \"OptionKind\", .. }}"
+            "Contract::decode({} bytes): the same fields in the same order; a bad kind is BadTag {{ what: \"OptionKind\", .. }}",
+            input.len()
         )
     }
 }
 
 impl Wire for Moments {
-    fn encode(&self, _out: &mut Vec<u8>) {
-        todo!("count, sum, sum_sq")
+    fn encode(&self, out: &mut Vec<u8>) {
+        let _ = out;
+        todo!("encode({self:?}): count, sum, sum_sq")
     }
-    fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        todo!("count, sum, sum_sq")
+    fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        todo!("Moments::decode({} bytes): count, sum, sum_sq", input.len())
     }
 }
 
 /// Writes one frame: the payload's length as 4 little-endian bytes, then the payload.
 ///
 /// Errors: `InvalidInput` if the payload is larger than [`MAX_FRAME`]; the writer's errors.
-pub fn write_frame<W: Write>(_w: &mut W, payload: &[u8]) -> io::Result<()> {
+pub fn write_frame<W: Write>(w: &mut W, payload: &[u8]) -> io::Result<()> {
+    let _ = w;
     todo!(
         "check the {} bytes against MAX_FRAME, write the u32 length, then the payload",
         payload.len()
@@ -313,8 +342,9 @@ pub fn write_frame<W: Write>(_w: &mut W, payload: &[u8]) -> io::Result<()> {
 /// ([`WireError::TruncatedHeader`]) or inside a payload ([`WireError::TruncatedFrame`]), or a
 /// header announcing more than [`MAX_FRAME`] bytes ([`WireError::FrameTooLarge`], checked
 /// before allocating), is an error.
-pub fn read_frame<R: Read>(_r: &mut R, buf: &mut Vec<u8>) -> Result<bool, WireError> {
+pub fn read_frame<R: Read>(r: &mut R, buf: &mut Vec<u8>) -> Result<bool, WireError> {
     buf.clear(); // the payload replaces the buffer's contents
+    let _ = r;
     todo!(
         "read the 4-byte header, counting the bytes actually read (Read::read may return fewer than asked, or Interrupted), then the payload"
     )

@@ -32,7 +32,8 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// Returns `Ok(())` at a clean end of input, and the [`WireError`] of the first bad frame
 /// or failed write otherwise. A task that panics becomes an `Err` result naming the panic;
 /// the worker serves on.
-pub fn serve<R: Read, W: Write>(_input: R, _output: W) -> Result<(), WireError> {
+pub fn serve<R: Read, W: Write>(mut input: R, mut output: W) -> Result<(), WireError> {
+    let _ = (&mut input, &mut output);
     todo!(
         "loop: read_frame; decode the Vec<Task> (from_bytes rejects trailing bytes); run each task with panics caught (std::panic::catch_unwind); write_frame the Vec<Result<Output, String>>; flush"
     )

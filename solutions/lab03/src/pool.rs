@@ -171,7 +171,10 @@ impl std::error::Error for PoolError {}
 pub fn python_chunksize(tasks: usize, workers: usize) -> usize {
     // BEGIN SOLUTION
     tasks.div_ceil(4 * workers.max(1)).max(1)
+    // END SOLUTION todo!("ceil({tasks} / (4 * {workers})), at least 1")
 }
+
+// BEGIN SOLUTION
 
 /// Locks a mutex, ignoring poisoning: the data behind these locks (a queue, a child handle)
 /// stays consistent even if a thread panicked while holding one.
@@ -528,10 +531,8 @@ fn watch<'c>(controls: impl Iterator<Item = &'c Mutex<Control>>) -> Option<Insta
         }
     }
     next
-    // STUB
-    //     todo!("ceil({tasks} / (4 * {workers})), at least 1")
-    // END SOLUTION
 }
+// END SOLUTION
 
 /// A pool of worker processes.
 ///
@@ -557,8 +558,13 @@ pub struct ProcessPool {
     command: WorkerCommand,
     config: PoolConfig,
     slots: Vec<Slot>,
+    // STUB
+    // // Your fields: the worker command, the config, and per worker its `Child` and pipes.
+    // // See the hints in the handout for one way to share them with feeder threads.
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 impl fmt::Debug for ProcessPool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProcessPool")
@@ -567,11 +573,8 @@ impl fmt::Debug for ProcessPool {
             .field("pids", &self.pids())
             .finish()
     }
-    // STUB
-    //     // Your fields: the worker command, the config, and per worker its `Child` and pipes.
-    //     // See the hints in the handout for one way to share them with feeder threads.
-    // END SOLUTION
 }
+// END SOLUTION
 
 impl ProcessPool {
     /// Starts `workers` worker processes running `worker_command`, with the default
@@ -752,8 +755,8 @@ impl ProcessPool {
     /// Closes every worker's input, so that each exits on its own, and reaps them; returns
     /// their exit statuses (success for healthy workers). A worker still running after a
     /// second is killed.
-    // BEGIN SOLUTION
     pub fn shutdown(mut self) -> Vec<ExitStatus> {
+        // BEGIN SOLUTION
         // Close every input first, so that the workers finish in parallel.
         for slot in &mut self.slots {
             slot.io = None;
@@ -767,8 +770,13 @@ impl ProcessPool {
             .into_iter()
             .map(|mut child| wait_or_kill(&mut child, Duration::from_secs(1)))
             .collect()
+        // STUB
+        // let _ = &mut self;
+        // todo!("drop each worker's stdin, then wait for each child (Child::try_wait, then kill)")
+        // END SOLUTION
     }
 
+    // BEGIN SOLUTION
     /// `map` and `map_static`: one scoped feeder thread per worker borrows the tasks; this
     /// thread waits for them, acting as the watchdog if there is a timeout.
     fn run(
@@ -824,8 +832,10 @@ impl ProcessPool {
         outcomes.sort_by_key(Outcome::start);
         collect_in_order(tasks.len(), outcomes)
     }
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 /// Waits up to `grace` for `child` to exit, then kills it; returns its status.
 fn wait_or_kill(child: &mut Child, grace: Duration) -> ExitStatus {
     let start = Instant::now();
@@ -840,12 +850,9 @@ fn wait_or_kill(child: &mut Child, grace: Duration) -> ExitStatus {
                     .unwrap_or_else(|_| ExitStatus::from_raw(KILLED));
             }
         }
-        // STUB
-        //     pub fn shutdown(self) -> Vec<ExitStatus> {
-        //         todo!("drop each worker's stdin, then wait for each child (Child::try_wait, then kill)")
-        // END SOLUTION
     }
 }
+// END SOLUTION
 
 impl Drop for ProcessPool {
     fn drop(&mut self) {
@@ -863,8 +870,15 @@ impl Drop for ProcessPool {
         for child in &mut children {
             let _ = child.wait();
         }
+        // STUB
+        // // Kill every worker (Child::kill) and reap it (Child::wait): a child that is never
+        // // waited for stays a zombie until this process exits. Not reaping is a bug the
+        // // tests look for in /proc.
+        // END SOLUTION
     }
 }
+
+// BEGIN SOLUTION
 
 /// Concatenates the chunks' results, which come sorted by their first task; the error of
 /// the lowest-numbered failed task wins.
@@ -894,13 +908,8 @@ struct Shared {
     command: WorkerCommand,
     config: PoolConfig,
     stop: AtomicBool,
-    // STUB
-    //         // Kill every worker (Child::kill) and reap it (Child::wait): a child that is never
-    //         // waited for stays a zombie until this process exits. Not reaping is a bug the
-    //         // tests look for in /proc.
-    //     }
-    // END SOLUTION
 }
+// END SOLUTION
 
 /// The iterator of [`ProcessPool::imap_unordered`]: `(task index, result)` in completion
 /// order.
@@ -934,17 +943,17 @@ impl ImapUnordered<'_> {
     pub fn total(&self) -> usize {
         // BEGIN SOLUTION
         self.total
+        // END SOLUTION todo!()
     }
 
+    // BEGIN SOLUTION
     /// Joins the feeder threads and gives their workers back to the pool.
     fn finish(&mut self) {
         for (slot, feeder) in self.feeders.drain(..).enumerate() {
             self.pool.slots[slot].io = feeder.join().expect("a feeder thread panicked");
         }
-        // STUB
-        //     todo!()
-        // END SOLUTION
     }
+    // END SOLUTION
 }
 
 impl Iterator for ImapUnordered<'_> {

@@ -264,8 +264,8 @@ impl Wire for Task {
 }
 
 impl Wire for Output {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         match self {
             Output::Unit => out.push(0),
             Output::Bool(b) => {
@@ -285,9 +285,16 @@ impl Wire for Output {
                 blocks.encode(out);
             }
         }
+        // STUB
+        // let _ = out;
+        // todo!(
+        //     "encode({self:?}): a tag byte per variant (Unit 0, Bool 1, U64 2, F64 3, Blocks 4), then its value: see Task's impl above"
+        // )
+        // END SOLUTION
     }
 
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         Ok(match take(input, 1, "Output tag")?[0] {
             0 => Output::Unit,
             1 => Output::Bool(bool::decode(input)?),
@@ -302,16 +309,10 @@ impl Wire for Output {
             }
         })
         // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!(
-        //         "a tag byte per variant (Unit 0, Bool 1, U64 2, F64 3, Blocks 4), then its value: see Task's impl above"
-        //     )
-        // }
-
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!(
-        //         "the tag (named \"Output tag\"), then the variant's value; an unknown tag is BadTag {{ what: \"Output\", .. }}"
-        //     )
+        // todo!(
+        //     "Output::decode({} bytes): the tag (named \"Output tag\"), then the variant's value; an unknown tag is BadTag {{ what: \"Output\", .. }}",
+        //     input.len()
+        // )
         // END SOLUTION
     }
 }

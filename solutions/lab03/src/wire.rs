@@ -200,8 +200,15 @@ pub fn take<'a>(input: &mut &'a [u8], n: usize, what: &'static str) -> Result<&'
     let (head, tail) = input.split_at(n);
     *input = tail;
     Ok(head)
+    // STUB
+    // todo!(
+    //     "split {n} bytes for {what} off the {} bytes of input (slice::split_at), or return WireError::Truncated",
+    //     input.len()
+    // )
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 /// Reads a length prefix and checks that at least `len * min_elem_size` bytes follow, so
 /// that a corrupt length is caught before anything is allocated.
 fn read_len(
@@ -214,24 +221,12 @@ fn read_len(
     match usize::try_from(len) {
         Ok(n) if n.saturating_mul(min_elem_size) <= left => Ok(n),
         _ => Err(WireError::BadLength { what, len, left }),
-        // STUB
-        //     todo!(
-        //         "split {n} bytes for {what} off the {} bytes of input (slice::split_at), or return WireError::Truncated",
-        //         input.len()
-        //     )
-        // }
-
-        // impl Wire for u64 {
-        //     fn encode(&self, _out: &mut Vec<u8>) {
-        //         todo!("append the 8 little-endian bytes (u64::to_le_bytes)")
-        //     }
-        //     fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //         todo!("take 8 bytes named \"u64\" and convert them (u64::from_le_bytes)")
-        // END SOLUTION
     }
 }
+// END SOLUTION
 
 // BEGIN SOLUTION
+// One macro implements `u64` and `i32` here; the stub spells out both impls.
 /// Implements `Wire` for a fixed-width number through its little-endian bytes.
 macro_rules! wire_number {
     ($($t:ty),*) => {$(
@@ -250,27 +245,51 @@ macro_rules! wire_number {
 }
 
 wire_number!(u64, i32);
-
 // STUB
-// impl Wire for i32 {
-//     fn encode(&self, _out: &mut Vec<u8>) {
-//         todo!("4 little-endian bytes")
+// impl Wire for u64 {
+//     fn encode(&self, out: &mut Vec<u8>) {
+//         let _ = out;
+//         todo!("encode({self}): append the 8 little-endian bytes (u64::to_le_bytes)")
 //     }
-//     fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-//         todo!("take 4 bytes named \"i32\"")
+//     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+//         todo!(
+//             "u64::decode({} bytes): take 8 bytes named \"u64\" and convert them (u64::from_le_bytes)",
+//             input.len()
+//         )
 //     }
 // }
-
+//
+// impl Wire for i32 {
+//     fn encode(&self, out: &mut Vec<u8>) {
+//         let _ = out;
+//         todo!("encode({self}): 4 little-endian bytes")
+//     }
+//     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+//         todo!("i32::decode({} bytes): take 4 bytes named \"i32\"", input.len())
+//     }
+// }
 // END SOLUTION
+
 impl Wire for f64 {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         out.extend_from_slice(&self.to_le_bytes());
+        // STUB
+        // let _ = out;
+        // todo!(
+        //     "encode({self:?}): 8 little-endian bytes: f64::to_le_bytes keeps every bit, NaNs and -0.0 included"
+        // )
+        // END SOLUTION
     }
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         let bytes = take(input, 8, "f64")?;
         Ok(f64::from_le_bytes(bytes.try_into().expect("8 bytes")))
+        // STUB
+        // todo!("f64::decode({} bytes): take 8 bytes named \"f64\"", input.len())
+        // END SOLUTION
     }
+    // BEGIN SOLUTION
     // In bulk: one `resize`, then 8-byte copies the compiler turns into vector moves.
     fn encode_many(items: &[Self], out: &mut Vec<u8>) {
         let start = out.len();
@@ -285,101 +304,101 @@ impl Wire for f64 {
             .chunks_exact(8)
             .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
             .collect())
-        // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!("8 little-endian bytes: f64::to_le_bytes keeps every bit, NaNs and -0.0 included")
-        // }
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!("take 8 bytes named \"f64\"")
-        // END SOLUTION
     }
+    // END SOLUTION
 }
 
 impl Wire for bool {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         out.push(u8::from(*self));
+        // STUB
+        // let _ = out;
+        // todo!("encode({self}): one byte, 0 or 1")
+        // END SOLUTION
     }
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         match take(input, 1, "bool")?[0] {
             0 => Ok(false),
             1 => Ok(true),
             tag => Err(WireError::BadTag { what: "bool", tag }),
         }
         // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!("one byte, 0 or 1")
-        // }
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!("one byte named \"bool\": 0 is false, 1 is true, anything else WireError::BadTag")
+        // todo!(
+        //     "bool::decode({} bytes): one byte named \"bool\": 0 is false, 1 is true, anything else WireError::BadTag",
+        //     input.len()
+        // )
         // END SOLUTION
     }
 }
 
 impl Wire for String {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         (self.len() as u64).encode(out);
         out.extend_from_slice(self.as_bytes());
+        // STUB
+        // let _ = out;
+        // todo!("encode({self:?}): the length in bytes as a u64, then the UTF-8 bytes")
+        // END SOLUTION
     }
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         let len = read_len(input, 1, "String length")?;
         let bytes = take(input, len, "String")?;
         String::from_utf8(bytes.to_vec()).map_err(|_| WireError::BadUtf8 { what: "String" })
         // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!("the length in bytes as a u64, then the UTF-8 bytes")
-        // }
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!(
-        //         "a u64 length (BadLength if more than the bytes left), the bytes, BadUtf8 if they are not UTF-8"
-        //     )
+        // todo!(
+        //     "String::decode({} bytes): a u64 length (BadLength if more than the bytes left), the bytes, BadUtf8 if they are not UTF-8",
+        //     input.len()
+        // )
         // END SOLUTION
     }
 }
 
-// BEGIN SOLUTION
-/// Encodes a slice as a `Vec` would be: the length, then each element. Lets a sender encode
-/// part of a vector (a chunk of tasks) without copying it.
+/// Encodes a slice as a `Vec` would be: the length as a `u64`, then the elements (with
+/// [`Wire::encode_many`]). Lets a sender encode part of a vector (a chunk of tasks) without
+/// copying it.
 pub fn encode_slice<T: Wire>(items: &[T], out: &mut Vec<u8>) {
+    // BEGIN SOLUTION
     (items.len() as u64).encode(out);
     T::encode_many(items, out);
     // STUB
-    // /// Encodes a slice as a `Vec` would be: the length as a `u64`, then the elements (with
-    // /// [`Wire::encode_many`]). Lets a sender encode part of a vector (a chunk of tasks) without
-    // /// copying it.
-    // pub fn encode_slice<T: Wire>(items: &[T], _out: &mut Vec<u8>) {
-    //     todo!(
-    //         "the length of the {} items as a u64, then T::encode_many",
-    //         items.len()
-    //     )
+    // let _ = out;
+    // todo!(
+    //     "the length of the {} items as a u64, then T::encode_many",
+    //     items.len()
+    // )
     // END SOLUTION
 }
 
 impl<T: Wire> Wire for Vec<T> {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         encode_slice(self, out);
+        // STUB
+        // let _ = out;
+        // todo!("encode({} items): encode_slice", self.len())
+        // END SOLUTION
     }
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         // Every value of this crate's types takes at least one byte.
         let len = read_len(input, 1, "Vec length")?;
         T::decode_many(input, len)
         // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!("encode_slice")
-        // }
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!(
-        //         "a u64 length, checked against the bytes left BEFORE allocating (each element takes at least one byte), then T::decode_many"
-        //     )
+        // todo!(
+        //     "Vec::decode({} bytes): a u64 length, checked against the bytes left BEFORE allocating (each element takes at least one byte), then T::decode_many",
+        //     input.len()
+        // )
         // END SOLUTION
     }
 }
 
 impl<T: Wire, E: Wire> Wire for Result<T, E> {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         match self {
             Ok(v) => {
                 out.push(0);
@@ -390,8 +409,13 @@ impl<T: Wire, E: Wire> Wire for Result<T, E> {
                 e.encode(out);
             }
         }
+        // STUB
+        // let _ = out;
+        // todo!("a tag byte, 0 for Ok and 1 for Err, then the value")
+        // END SOLUTION
     }
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         match take(input, 1, "Result tag")?[0] {
             0 => Ok(Ok(T::decode(input)?)),
             1 => Ok(Err(E::decode(input)?)),
@@ -401,20 +425,17 @@ impl<T: Wire, E: Wire> Wire for Result<T, E> {
             }),
         }
         // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!("a tag byte, 0 for Ok and 1 for Err, then the value")
-        // }
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!(
-        //         "the tag (named \"Result tag\"), then T or E; another tag is BadTag {{ what: \"Result\", .. }}"
-        //     )
+        // todo!(
+        //     "Result::decode({} bytes): the tag (named \"Result tag\"), then T or E; another tag is BadTag {{ what: \"Result\", .. }}",
+        //     input.len()
+        // )
         // END SOLUTION
     }
 }
 
 impl Wire for Contract {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         out.push(match self.kind {
             OptionKind::Call => 0,
             OptionKind::Put => 1,
@@ -429,8 +450,15 @@ impl Wire for Contract {
         ] {
             x.encode(out);
         }
+        // STUB
+        // let _ = out;
+        // todo!(
+        //     "encode({self:?}): a tag byte for the kind (Call 0, Put 1), then the six f64 fields in declaration order"
+        // )
+        // END SOLUTION
     }
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         let kind = match take(input, 1, "OptionKind")?[0] {
             0 => OptionKind::Call,
             1 => OptionKind::Put,
@@ -451,38 +479,34 @@ impl Wire for Contract {
             expiry: f64::decode(input)?,
         })
         // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!(
-        //         "a tag byte for the kind (Call 0, Put 1), then the six f64 fields in declaration order"
-        //     )
-        // }
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!(
-        //         "the same fields in the same order; a bad kind is BadTag {{ what: \"OptionKind\", .. }}"
-        //     )
+        // todo!(
+        //     "Contract::decode({} bytes): the same fields in the same order; a bad kind is BadTag {{ what: \"OptionKind\", .. }}",
+        //     input.len()
+        // )
         // END SOLUTION
     }
 }
 
 impl Wire for Moments {
-    // BEGIN SOLUTION
     fn encode(&self, out: &mut Vec<u8>) {
+        // BEGIN SOLUTION
         self.count.encode(out);
         self.sum.encode(out);
         self.sum_sq.encode(out);
+        // STUB
+        // let _ = out;
+        // todo!("encode({self:?}): count, sum, sum_sq")
+        // END SOLUTION
     }
     fn decode(input: &mut &[u8]) -> Result<Self, WireError> {
+        // BEGIN SOLUTION
         Ok(Moments {
             count: u64::decode(input)?,
             sum: f64::decode(input)?,
             sum_sq: f64::decode(input)?,
         })
         // STUB
-        // fn encode(&self, _out: &mut Vec<u8>) {
-        //     todo!("count, sum, sum_sq")
-        // }
-        // fn decode(_input: &mut &[u8]) -> Result<Self, WireError> {
-        //     todo!("count, sum, sum_sq")
+        // todo!("Moments::decode({} bytes): count, sum, sum_sq", input.len())
         // END SOLUTION
     }
 }
@@ -490,8 +514,8 @@ impl Wire for Moments {
 /// Writes one frame: the payload's length as 4 little-endian bytes, then the payload.
 ///
 /// Errors: `InvalidInput` if the payload is larger than [`MAX_FRAME`]; the writer's errors.
-// BEGIN SOLUTION
 pub fn write_frame<W: Write>(w: &mut W, payload: &[u8]) -> io::Result<()> {
+    // BEGIN SOLUTION
     if payload.len() > MAX_FRAME {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -501,21 +525,23 @@ pub fn write_frame<W: Write>(w: &mut W, payload: &[u8]) -> io::Result<()> {
     w.write_all(&(payload.len() as u32).to_le_bytes())?;
     w.write_all(payload)
     // STUB
-    // pub fn write_frame<W: Write>(_w: &mut W, payload: &[u8]) -> io::Result<()> {
-    //     todo!(
-    //         "check the {} bytes against MAX_FRAME, write the u32 length, then the payload",
-    //         payload.len()
-    //     )
+    // let _ = w;
+    // todo!(
+    //     "check the {} bytes against MAX_FRAME, write the u32 length, then the payload",
+    //     payload.len()
+    // )
     // END SOLUTION
 }
 
 /// Reads one frame's payload into `buf` (replacing its contents).
 ///
 /// Returns `Ok(true)` when a frame was read and `Ok(false)` at a clean end of the stream
-// BEGIN SOLUTION
-/// (no byte of a new frame). A stream that ends inside a header or a payload, or a header
-/// announcing more than [`MAX_FRAME`] bytes, is an error.
+/// (no byte of a new frame). A stream that ends inside a header
+/// ([`WireError::TruncatedHeader`]) or inside a payload ([`WireError::TruncatedFrame`]), or a
+/// header announcing more than [`MAX_FRAME`] bytes ([`WireError::FrameTooLarge`], checked
+/// before allocating), is an error.
 pub fn read_frame<R: Read>(r: &mut R, buf: &mut Vec<u8>) -> Result<bool, WireError> {
+    // BEGIN SOLUTION
     let mut header = [0u8; 4];
     let got = read_full(r, &mut header)?;
     match got {
@@ -536,8 +562,16 @@ pub fn read_frame<R: Read>(r: &mut R, buf: &mut Vec<u8>) -> Result<bool, WireErr
         return Err(WireError::TruncatedFrame { expected: len, got });
     }
     Ok(true)
+    // STUB
+    // buf.clear(); // the payload replaces the buffer's contents
+    // let _ = r;
+    // todo!(
+    //     "read the 4-byte header, counting the bytes actually read (Read::read may return fewer than asked, or Interrupted), then the payload"
+    // )
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 /// Reads until `buf` is full or the stream ends; returns the bytes read.
 fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<usize, WireError> {
     let mut got = 0;
@@ -551,15 +585,4 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<usize, WireError> {
     }
     Ok(got)
 }
-// STUB
-// /// (no byte of a new frame). A stream that ends inside a header
-// /// ([`WireError::TruncatedHeader`]) or inside a payload ([`WireError::TruncatedFrame`]), or a
-// /// header announcing more than [`MAX_FRAME`] bytes ([`WireError::FrameTooLarge`], checked
-// /// before allocating), is an error.
-// pub fn read_frame<R: Read>(_r: &mut R, buf: &mut Vec<u8>) -> Result<bool, WireError> {
-//     buf.clear(); // the payload replaces the buffer's contents
-//     todo!(
-//         "read the 4-byte header, counting the bytes actually read (Read::read may return fewer than asked, or Interrupted), then the payload"
-//     )
-// }
 // END SOLUTION

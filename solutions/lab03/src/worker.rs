@@ -37,8 +37,8 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 /// Returns `Ok(())` at a clean end of input, and the [`WireError`] of the first bad frame
 /// or failed write otherwise. A task that panics becomes an `Err` result naming the panic;
 /// the worker serves on.
-// BEGIN SOLUTION
 pub fn serve<R: Read, W: Write>(mut input: R, mut output: W) -> Result<(), WireError> {
+    // BEGIN SOLUTION
     let mut frame = Vec::new();
     let mut reply = Vec::new();
     while read_frame(&mut input, &mut frame)? {
@@ -57,8 +57,15 @@ pub fn serve<R: Read, W: Write>(mut input: R, mut output: W) -> Result<(), WireE
         output.flush()?;
     }
     Ok(())
+    // STUB
+    // let _ = (&mut input, &mut output);
+    // todo!(
+    //     "loop: read_frame; decode the Vec<Task> (from_bytes rejects trailing bytes); run each task with panics caught (std::panic::catch_unwind); write_frame the Vec<Result<Output, String>>; flush"
+    // )
+    // END SOLUTION
 }
 
+// BEGIN SOLUTION
 /// Runs a task, turning a panic into an error result so that one bad task does not take
 /// the worker down.
 fn run_caught(task: &Task) -> Result<Output, String> {
@@ -74,13 +81,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     } else {
         "(no message)"
     }
-    // STUB
-    // pub fn serve<R: Read, W: Write>(_input: R, _output: W) -> Result<(), WireError> {
-    //     todo!(
-    //         "loop: read_frame; decode the Vec<Task> (from_bytes rejects trailing bytes); run each task with panics caught (std::panic::catch_unwind); write_frame the Vec<Result<Output, String>>; flush"
-    //     )
-    // END SOLUTION
 }
+// END SOLUTION
 
 /// The worker's `main`: [`serve`] on standard input and output.
 ///
