@@ -86,6 +86,85 @@ pub fn available_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Iterations of [`calibration_kernel`], shared out over its threads: the grader's figure.
+pub const CALIBRATION_ITERS: u64 = 50_000_000;
+
+/// The grader's calibration kernel, run once on `threads` threads (0 counts as 1): an
+/// embarrassingly parallel floating-point loop with no memory traffic, split evenly over
+/// scoped threads. Returns the loop's result, which means nothing (it only keeps the
+/// optimiser from deleting the loop).
+///
+/// It is the loop `cargo xtask grade` times to calibrate a speedup check (the timing
+/// harness's `calibration_kernel`, copied here so the labs' examples can run it; a test of
+/// the grader keeps the two equal). Each thread runs eight independent multiply-add chains,
+/// enough to keep a core's floating-point units busy, as a real kernel does. Its speedup is
+/// what this machine can deliver right now: cores, CPU quota and other people's programs
+/// included. See [`machine_speedup`].
+///
+/// ```
+/// assert!(finance::timing::calibration_kernel(2).is_finite());
+/// ```
+pub fn calibration_kernel(threads: usize) -> f64 {
+    let threads = threads.max(1) as u64;
+    let per_thread = CALIBRATION_ITERS / threads;
+    // Opaque constants: the compiler cannot fold the loop into a formula.
+    let (a, b) = (black_box(0.999_999_9), black_box(1e-7));
+    let total: f64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    let mut x = [1.0 + t as f64 * 1e-9; 8];
+                    for _ in 0..per_thread {
+                        for v in &mut x {
+                            *v = *v * a + b;
+                        }
+                    }
+                    x.iter().sum::<f64>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
+    });
+    black_box(total)
+}
+
+/// The speedup this machine delivers right now on `threads` threads: the time of
+/// [`calibration_kernel`] on one thread divided by its time on `threads` threads, each the
+/// median of `runs` runs.
+///
+/// The runs alternate (one thread, `threads` threads, one thread, ...) after one untimed run
+/// of each, so that a burst of load elsewhere slows both sides. On an idle machine it is close
+/// to the number of physical cores that `threads` can occupy; on a busy one it is lower, and
+/// no program can be expected to scale better than it. A speedup measured beside it tells
+/// load from a bug: 1.8x where the machine delivers 1.9x is good code, 1.1x where it delivers
+/// 1.1x is a busy machine. (The grader takes the best of up to three such measurements, in
+/// separate processes, and sets its speedup thresholds as a fraction of it.)
+///
+/// # Panics
+/// If `runs == 0`.
+///
+/// ```
+/// let s = finance::timing::machine_speedup(1, 1);
+/// assert!(s > 0.0 && s.is_finite());
+/// ```
+pub fn machine_speedup(threads: usize, runs: usize) -> f64 {
+    assert!(runs > 0, "machine_speedup needs at least one run");
+    calibration_kernel(1);
+    calibration_kernel(threads);
+    let (mut one, mut many) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for _ in 0..runs {
+        one.push(time(|| calibration_kernel(1)).1);
+        many.push(time(|| calibration_kernel(threads)).1);
+    }
+    let median = |times: &mut Vec<Duration>| {
+        times.sort_unstable();
+        times[times.len() / 2]
+            .max(Duration::from_nanos(1))
+            .as_secs_f64()
+    };
+    median(&mut one) / median(&mut many)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +188,12 @@ mod tests {
     #[should_panic(expected = "at least one run")]
     fn zero_runs_panics() {
         median_of(0, || ());
+    }
+
+    #[test]
+    #[should_panic(expected = "at least one run")]
+    fn machine_speedup_of_zero_runs_panics() {
+        machine_speedup(2, 0);
     }
 
     #[test]

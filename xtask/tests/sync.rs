@@ -257,3 +257,40 @@ fn broken_sources_are_named() {
         "{report}"
     );
 }
+
+/// The lines of a calibration kernel's loop, from its opaque constants to the threads' sum,
+/// and its iteration count.
+fn kernel_text(path: &Path) -> (Vec<String>, String) {
+    let text = fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("let (a, b) = (black_box("))
+        .unwrap_or_else(|| panic!("{}: no calibration kernel", path.display()));
+    let end = start
+        + lines[start..]
+            .iter()
+            .position(|l| l.starts_with("handles.into_iter()"))
+            .unwrap_or_else(|| panic!("{}: the kernel has no end", path.display()));
+    let iters = lines
+        .iter()
+        .find_map(|l| l.split_once("ITERS: u64 = "))
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_else(|| panic!("{}: no iteration count", path.display()));
+    let body = lines[start..=end].iter().map(|l| l.to_string()).collect();
+    (body, iters)
+}
+
+/// The labs' examples print what the machine delivers with `finance::timing`'s copy of the
+/// grader's calibration kernel: the copy must stay the grader's loop, or the figure a
+/// student sees is not the one the grader measures.
+#[test]
+fn finance_calibration_kernel_is_the_graders() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let grader = kernel_text(&root.join("xtask/harness/src/lib.rs"));
+    let finance = kernel_text(&root.join("shared/src/timing.rs"));
+    assert_eq!(
+        finance, grader,
+        "shared/src/timing.rs `calibration_kernel` differs from xtask/harness/src/lib.rs: keep them equal"
+    );
+}

@@ -75,8 +75,10 @@ impl std::error::Error for ScalingError {}
 ///
 /// S(n) = 1 / ((1 − p) + p / n).
 ///
-/// Errors: [`ScalingError::InvalidFraction`] if `p` is not in `[0, 1]`,
-/// [`ScalingError::ZeroProcessors`] if `n == 0`.
+/// Errors, checked in this order (the first that applies is returned):
+/// [`ScalingError::InvalidFraction`] if `p` is not in `[0, 1]`, then
+/// [`ScalingError::ZeroProcessors`] if `n == 0`. So `amdahl_speedup(2.0, 0)` is
+/// `InvalidFraction(2.0)`.
 ///
 /// ```
 /// // Half the program parallel, 4 cores: 1 / (0.5 + 0.125) = 1.6.
@@ -107,7 +109,7 @@ pub fn amdahl_limit(p: f64) -> Result<f64, ScalingError> {
 /// S(n) = (1 − p) + p · n: how long one processor would need for the work `n` processors
 /// did, divided by the time they took.
 ///
-/// Errors: as [`amdahl_speedup`].
+/// Errors: as [`amdahl_speedup`], in the same order (`p` first, then `n`).
 ///
 /// ```
 /// // 90% parallel on 8 cores: 0.1 + 0.9 × 8 = 7.3.
@@ -127,9 +129,11 @@ pub fn gustafson_speedup(p: f64, n: usize) -> Result<f64, ScalingError> {
 /// imbalance). It is positive below perfect speedup, zero at S = n, and negative for a
 /// superlinear speedup (S > n, e.g. when the data of each core starts to fit in its cache).
 ///
-/// Errors: [`ScalingError::InvalidSpeedup`] unless `speedup` is finite and positive,
-/// [`ScalingError::ZeroProcessors`] if `n == 0`, [`ScalingError::OneProcessor`] if `n == 1`
-/// (both numerator and denominator vanish).
+/// Errors, checked in this order (the first that applies is returned):
+/// [`ScalingError::InvalidSpeedup`] unless `speedup` is finite and positive, then
+/// [`ScalingError::ZeroProcessors`] if `n == 0`, then [`ScalingError::OneProcessor`] if
+/// `n == 1` (both numerator and denominator vanish). So `karp_flatt(f64::NAN, 1)` is
+/// `InvalidSpeedup(NaN)`.
 ///
 /// ```
 /// // A speedup of 3.077 on 4 cores is Amdahl with p = 0.9: serial fraction 0.1.
@@ -167,9 +171,11 @@ pub struct ScalingPoint {
 /// slowdown p < 0); the result is clamped to `[0, 1]`, the range of a fraction, so that it
 /// can be passed straight to [`amdahl_speedup`].
 ///
-/// Errors: [`ScalingError::ZeroProcessors`] for a point with `threads == 0`,
-/// [`ScalingError::InvalidSpeedup`] for a speedup that is not finite and positive,
-/// [`ScalingError::NoParallelPoint`] if no point has `threads >= 2`.
+/// Errors: the points are checked one by one, in order, and the first invalid one decides:
+/// [`ScalingError::ZeroProcessors`] if its `threads == 0`, else
+/// [`ScalingError::InvalidSpeedup`] if its speedup is not finite and positive. Only when
+/// every point is valid: [`ScalingError::NoParallelPoint`] if none has `threads >= 2`
+/// (an empty slice included).
 ///
 /// ```
 /// use lab01::{amdahl_speedup, fit_parallel_fraction, ScalingPoint};
@@ -214,6 +220,10 @@ pub struct Cores {
 /// when their `physical id` (the socket) and their `core id` (the core within the socket)
 /// are equal, so the answer is the number of distinct `(physical id, core id)` pairs.
 /// Core ids restart on each socket, which is why the pair, not the core id alone, counts.
+///
+/// The text ends with an empty line, so cutting it at empty lines also gives an empty last
+/// piece: a piece that is empty or only whitespace is not an entry, skip it (counting it as
+/// an entry without ids would make every answer `None`).
 ///
 /// Returns `None` when there is no processor entry, or when an entry lacks either id or has
 /// one that is not a whole number (many ARM kernels and some virtual machines do not report
@@ -306,7 +316,9 @@ impl From<McError> for PriceError {
 /// order, and give the mean and its standard error. The result is therefore bit-for-bit that
 /// of [`finance::mc::european`] with the same seed.
 ///
-/// Errors: [`McError::ZeroPaths`], [`McError::InvalidContract`].
+/// Errors, checked in this order: [`McError::ZeroPaths`] if `paths == 0` (whatever the
+/// contract), then [`McError::InvalidContract`] with the error of
+/// [`Contract::validate`](finance::bs::Contract::validate).
 ///
 /// ```
 /// use finance::bs::{self, Contract};
@@ -333,8 +345,10 @@ pub fn price_mc(contract: &Contract, paths: u64, seed: u64) -> Result<Estimate, 
 /// subtotals would add the same numbers in another order; floating-point addition is not
 /// associative, so the last bits would change with the thread count.)
 ///
-/// Errors: [`PriceError::ZeroThreads`], and [`PriceError::Mc`] for the errors of
-/// [`price_mc`].
+/// Errors, checked in this order before any thread starts: [`PriceError::ZeroThreads`] if
+/// `threads == 0` (whatever the other inputs), then the errors of [`price_mc`] in its order,
+/// wrapped: [`PriceError::Mc`]`(`[`McError::ZeroPaths`]`)`, then
+/// [`PriceError::Mc`]`(`[`McError::InvalidContract`]`)`.
 ///
 /// ```
 /// use finance::bs::Contract;
@@ -381,11 +395,16 @@ pub fn contract_seed(seed: u64, index: usize) -> u64 {
 /// Entry `i` of the result is exactly `price_mc(&contracts[i], paths_each,
 /// contract_seed(seed, i))`: each contract's seed depends only on `(seed, i)`, so the result
 /// is the same on any number of threads and in any scheduling order. Calls and puts mix
-/// freely. An empty book gives an empty result.
+/// freely.
 ///
-/// Errors: [`PriceError::Mc`]`(`[`McError::ZeroPaths`]`)` if `paths_each == 0`,
-/// [`PriceError::InvalidContract`] naming the first invalid contract (all are checked
-/// before any is priced).
+/// The checks, in this order, all before any contract is priced:
+/// 1. `paths_each == 0` → [`PriceError::Mc`]`(`[`McError::ZeroPaths`]`)`, whatever the
+///    contracts (an empty book or invalid contracts included);
+/// 2. the contracts, in index order → [`PriceError::InvalidContract`] naming the first
+///    invalid one (`index`), with the error of its
+///    [`Contract::validate`](finance::bs::Contract::validate).
+///
+/// An empty book with `paths_each >= 1` passes both checks and gives an empty vector.
 ///
 /// ```
 /// use finance::bs::Contract;
@@ -415,10 +434,15 @@ pub fn price_book(
 /// standard error. With a different seed per volatility each price would carry its own
 /// independent error and a fine grid would zigzag.
 ///
-/// Errors: [`PriceError::Mc`]`(`[`McError::ZeroPaths`]`)` if `paths == 0`,
-/// [`PriceError::InvalidContract`] with the index of the first volatility that makes the
-/// contract invalid (negative or NaN, or an invalid `contract`). An empty `vols` gives an
-/// empty result.
+/// The checks, in this order, all before any price is computed:
+/// 1. `paths == 0` → [`PriceError::Mc`]`(`[`McError::ZeroPaths`]`)`, whatever `vols` and
+///    `contract` (an empty `vols` included);
+/// 2. the grid's contracts `Contract { vol: vols[i], ..*contract }`, in index order →
+///    [`PriceError::InvalidContract`] with the first invalid `i`: a negative or NaN
+///    volatility, or (at index 0) a field of `contract` other than `vol` that is invalid.
+///    The contract's own `vol` is replaced, so it does not matter.
+///
+/// An empty `vols` with `paths >= 1` passes both checks and gives an empty vector.
 ///
 /// ```
 /// use finance::bs::Contract;
@@ -454,8 +478,9 @@ pub fn vol_grid(
 /// zero (a clock too coarse for the work) counts as one nanosecond, so every speedup is
 /// finite.
 ///
-/// Errors: [`ScalingError::ZeroRuns`] if `runs == 0`, [`ScalingError::ZeroProcessors`] if
-/// `threads` contains 0; both are checked before `work` is ever called.
+/// Errors, checked in this order before `work` is ever called:
+/// [`ScalingError::ZeroRuns`] if `runs == 0` (whatever `threads` holds), then
+/// [`ScalingError::ZeroProcessors`] if `threads` contains 0.
 ///
 /// ```
 /// let curve = lab01::scaling_curve(|n| { std::hint::black_box(n); }, &[2, 4], 3).unwrap();

@@ -8,7 +8,7 @@
 //! correct solution passes every time).
 
 use finance::bs::{self, Contract};
-use finance::mc::{BLOCK_PATHS, Estimate, McError};
+use finance::mc::{BLOCK_PATHS, Estimate, McError, block_count};
 use lab01::{PriceError, price_mc, price_mc_parallel};
 
 /// The lecture's option: S = 100, K = 100, r = 5%, σ = 20%, T = 1 year.
@@ -54,11 +54,23 @@ fn price_mc_prices_a_put() {
 
 #[test]
 fn bit_identical_for_1_2_3_8_threads() {
-    // 200 000 = 12 full blocks of 16 384 + 3 392: neither the block count (13) nor the
-    // paths are divisible by 2, 3 or 8.
+    // 200 000 = 12 full blocks of 16 384 + 3 392: 13 blocks, the last one partial. The
+    // threads share out blocks, not paths, and 13 blocks divide by none of 2, 3 or 8: every
+    // thread count gets unequal shares (7 + 6, 5 + 4 + 4, 2 2 2 2 2 1 1 1). (The path count
+    // itself divides by 2 and 8; that is beside the point, since no thread ever gets
+    // "paths / threads" paths.)
     let c = lecture_call();
     let paths = 200_000;
-    assert_ne!(paths % BLOCK_PATHS, 0);
+    assert_ne!(paths % BLOCK_PATHS, 0, "the last block must be partial");
+    let blocks = block_count(paths);
+    assert_eq!(blocks, 13);
+    for threads in [2, 3, 8] {
+        assert_ne!(
+            blocks % threads,
+            0,
+            "{threads} threads must get unequal shares"
+        );
+    }
     let sequential = price_mc(&c, paths, 99).unwrap();
     for threads in [1, 2, 3, 8] {
         let parallel = price_mc_parallel(&c, paths, 99, threads).unwrap();

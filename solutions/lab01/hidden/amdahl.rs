@@ -181,3 +181,28 @@ fn fit_rejects_invalid_points() {
         Err(ScalingError::NoParallelPoint)
     );
 }
+
+#[test]
+fn laws_report_the_first_failed_check_when_several_inputs_are_wrong() {
+    // The documented order: p (or the speedup) before n, n = 0 before n = 1, the points of
+    // a fit one by one (threads, then speedup), NoParallelPoint last.
+    assert_eq!(
+        amdahl_speedup(2.0, 0),
+        Err(ScalingError::InvalidFraction(2.0))
+    );
+    assert_eq!(
+        gustafson_speedup(-0.5, 0),
+        Err(ScalingError::InvalidFraction(-0.5))
+    );
+    assert_eq!(karp_flatt(-1.0, 1), Err(ScalingError::InvalidSpeedup(-1.0)));
+    assert_eq!(karp_flatt(-1.0, 0), Err(ScalingError::InvalidSpeedup(-1.0)));
+    assert_eq!(karp_flatt(2.0, 0), Err(ScalingError::ZeroProcessors));
+    assert_eq!(
+        fit_parallel_fraction(&[point(0, f64::NAN)]),
+        Err(ScalingError::ZeroProcessors)
+    );
+    assert_eq!(
+        fit_parallel_fraction(&[point(1, -1.0), point(0, 1.0)]),
+        Err(ScalingError::InvalidSpeedup(-1.0))
+    );
+}

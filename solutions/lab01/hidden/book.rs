@@ -161,3 +161,29 @@ fn vol_grid_edge_cases() {
     let no_vol = Contract { vol: f64::NAN, ..c };
     assert_eq!(vol_grid(&no_vol, &[0.2], 1_000, 1).unwrap().len(), 1);
 }
+
+#[test]
+fn book_and_grid_check_paths_before_contracts() {
+    // Zero paths wins over invalid contracts and over an empty book or grid.
+    let mut book = big_book();
+    book[3].vol = -0.1;
+    assert_eq!(
+        price_book(&book, 0, 1),
+        Err(PriceError::Mc(McError::ZeroPaths))
+    );
+    assert_eq!(
+        price_book(&[], 0, 1),
+        Err(PriceError::Mc(McError::ZeroPaths))
+    );
+    let c = Contract::call(100.0, 100.0, 0.05, 0.2, 1.0);
+    assert_eq!(
+        vol_grid(&c, &[0.2, -1.0], 0, 1),
+        Err(PriceError::Mc(McError::ZeroPaths))
+    );
+    // Another invalid field of the contract fails at the first volatility.
+    let bad_spot = Contract { spot: -1.0, ..c };
+    assert!(matches!(
+        vol_grid(&bad_spot, &[0.2, 0.3], 1_000, 1),
+        Err(PriceError::InvalidContract { index: 0, .. })
+    ));
+}

@@ -138,3 +138,18 @@ fn zero_volatility_gives_the_discounted_forward_value() {
     );
     assert!(est.std_error < 1e-6, "{est:?}");
 }
+
+#[test]
+fn pricers_report_the_first_failed_check_when_several_inputs_are_wrong() {
+    // The documented order: threads, then paths, then the contract.
+    let bad = Contract::call(100.0, 100.0, 0.05, -0.2, 1.0);
+    assert_eq!(price_mc(&bad, 0, 1), Err(McError::ZeroPaths));
+    assert_eq!(
+        price_mc_parallel(&bad, 0, 1, 0),
+        Err(PriceError::ZeroThreads)
+    );
+    assert_eq!(
+        price_mc_parallel(&bad, 0, 1, 2),
+        Err(PriceError::Mc(McError::ZeroPaths))
+    );
+}

@@ -72,3 +72,13 @@ fn zero_in_an_otherwise_valid_list_is_rejected_before_any_work() {
     assert_eq!(result, Err(ScalingError::ZeroProcessors));
     assert_eq!(calls, 0, "no work before the input is checked");
 }
+
+#[test]
+fn zero_runs_is_reported_before_a_zero_thread_count() {
+    let mut calls = 0;
+    assert_eq!(
+        scaling_curve(|_| calls += 1, &[2, 0], 0),
+        Err(ScalingError::ZeroRuns)
+    );
+    assert_eq!(calls, 0);
+}

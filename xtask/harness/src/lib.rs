@@ -66,6 +66,10 @@ pub type Workload = Box<dyn FnMut()>;
 /// floating-point units busy, as a real kernel does. A single dependent chain would leave
 /// them mostly idle, and would then report a near-perfect speedup even on two hyper-threads
 /// of one physical core, where real code gains far less.
+///
+/// `finance::timing::calibration_kernel` is a copy of this loop, which the labs' examples run
+/// to show a student what the machine delivers beside their own speedup; the test
+/// `finance_calibration_kernel_is_the_graders` (`xtask/tests/sync.rs`) keeps the two equal.
 pub fn calibration_kernel(threads: usize) -> Workload {
     const ITERS: u64 = 50_000_000;
     let threads = threads.max(1) as u64;
