@@ -95,8 +95,8 @@ pub const CALIBRATION_ITERS: u64 = 50_000_000;
 /// optimiser from deleting the loop).
 ///
 /// It is the loop `cargo xtask grade` times to calibrate a speedup check (the timing
-/// harness's `calibration_kernel`, copied here so the labs' examples can run it; a test of
-/// the grader keeps the two equal). Each thread runs eight independent multiply-add chains,
+/// harness runs this very function), and the labs' examples run it to show what the machine
+/// delivers. Each thread runs eight independent multiply-add chains,
 /// enough to keep a core's floating-point units busy, as a real kernel does. Its speedup is
 /// what this machine can deliver right now: cores, CPU quota and other people's programs
 /// included. See [`machine_speedup`].

@@ -57,43 +57,15 @@ impl Request {
 /// the closure is returned, so only the work itself is timed.
 pub type Workload = Box<dyn FnMut()>;
 
-/// The built-in calibration kernel: an embarrassingly parallel floating-point loop with no
-/// memory traffic, split over `threads` scoped threads. Its speedup is what this machine can
-/// deliver right now (cores, cgroup quota, noisy neighbours), so the grader expresses speedup
-/// thresholds as a fraction of it.
-///
-/// Each thread runs eight independent multiply-add chains, enough to keep a core's
-/// floating-point units busy, as a real kernel does. A single dependent chain would leave
-/// them mostly idle, and would then report a near-perfect speedup even on two hyper-threads
-/// of one physical core, where real code gains far less.
-///
-/// `finance::timing::calibration_kernel` is a copy of this loop, which the labs' examples run
-/// to show a student what the machine delivers beside their own speedup; the test
-/// `finance_calibration_kernel_is_the_graders` (`xtask/tests/sync.rs`) keeps the two equal.
+/// The built-in calibration kernel: [`finance::timing::calibration_kernel`], the one loop
+/// the grader times and the labs' examples run, so the figure a student sees beside their own
+/// speedup is the one the grader measures. It is an embarrassingly parallel floating-point
+/// loop with no memory traffic, split over `threads` scoped threads; its speedup is what this
+/// machine can deliver right now (cores, cgroup quota, noisy neighbours), so the grader
+/// expresses speedup thresholds as a fraction of it.
 pub fn calibration_kernel(threads: usize) -> Workload {
-    const ITERS: u64 = 50_000_000;
-    let threads = threads.max(1) as u64;
     Box::new(move || {
-        let per_thread = ITERS / threads;
-        // Opaque constants: the compiler cannot fold the loop into a formula.
-        let (a, b) = (black_box(0.999_999_9), black_box(1e-7));
-        let total: f64 = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    s.spawn(move || {
-                        let mut x = [1.0 + t as f64 * 1e-9; 8];
-                        for _ in 0..per_thread {
-                            for v in &mut x {
-                                *v = *v * a + b;
-                            }
-                        }
-                        x.iter().sum::<f64>()
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or(0.0)).sum()
-        });
-        black_box(total);
+        black_box(finance::timing::calibration_kernel(threads));
     })
 }
 
