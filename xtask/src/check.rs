@@ -7,7 +7,7 @@
 //! student release builds.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -451,7 +451,9 @@ fn check_dist(course: &Course) -> Result<(), String> {
         util::remove_dir_all(&out).map_err(out_err)?;
     }
     crate::dist::write(&course.root, &out).map_err(out_err)?;
-    let leaked: Vec<String> = files_under(&out)
+    // Every file under the release, as written (git would list none of them: the release is
+    // written under the course's ignored `target/`).
+    let leaked: Vec<String> = util::files_under(&out)
         .map_err(out_err)?
         .into_iter()
         .map(|p| p.to_string_lossy().into_owned())
@@ -475,27 +477,4 @@ fn check_dist(course: &Course) -> Result<(), String> {
         util::Outcome::Exited(s) if s.success() => Ok(()),
         _ => Err(util::truncate(&out.stderr, 4000)),
     }
-}
-
-/// Every file under `dir`, relative to it: what a written release really holds (git would
-/// list none of them: the release is written under the course's ignored `target/`).
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        let dir = root.join(rel);
-        let reading = || format!("reading {}", dir.display());
-        for entry in fs::read_dir(&dir).with_context(reading)? {
-            let entry = entry.with_context(reading)?;
-            let rel = rel.join(entry.file_name());
-            if entry.file_type().with_context(reading)?.is_dir() {
-                walk(root, &rel, out)?;
-            } else {
-                out.push(rel);
-            }
-        }
-        Ok(())
-    }
-    let mut files = Vec::new();
-    walk(dir, Path::new(""), &mut files)?;
-    files.sort();
-    Ok(files)
 }

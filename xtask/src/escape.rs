@@ -20,7 +20,7 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Error};
+use anyhow::Error;
 
 /// One place where student code reaches outside `src/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,34 +417,18 @@ pub fn scan_source(file: &str, src: &str) -> Vec<Escape> {
 /// Scans every `.rs` file under `src` (recursively); names are reported as `src/...`.
 pub fn scan_dir(src: &Path) -> Result<Vec<Escape>, Error> {
     let mut found = Vec::new();
-    let mut files = Vec::new();
-    collect_rs(src, &mut files)?;
-    files.sort();
-    for path in files {
-        let rel = path.strip_prefix(src).unwrap_or(&path);
+    for rel in crate::util::files_under(src)? {
+        let path = src.join(&rel);
+        // Regular `.rs` files only: the grader copies no link into a scratch workspace.
+        let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if !regular || rel.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
         let name = format!("src/{}", rel.display());
         let text = crate::util::read(&path)?;
         found.extend(scan_source(&name, &String::from_utf8_lossy(&text)));
     }
     Ok(found)
-}
-
-fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let kind = entry
-            .file_type()
-            .with_context(|| format!("reading {}", path.display()))?;
-        if kind.is_dir() {
-            collect_rs(&path, out)?;
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The files a rustc dependency file (`.d`) lists, resolved against `base`.

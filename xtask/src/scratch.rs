@@ -393,7 +393,7 @@ fn lay_given_files(
     written: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
     let src = lab.dir.join("src");
-    for rel in crate::sync::files_under(&src)? {
+    for rel in util::files_under(&src)? {
         let path = src.join(&rel);
         let given = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         if !given.starts_with(crate::sync::GIVEN_HEADER.as_bytes()) {

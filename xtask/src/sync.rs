@@ -45,6 +45,7 @@ use std::process::{Command, Stdio};
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use crate::course::Course;
+use crate::util;
 use anyhow::{Context as _, Error, anyhow};
 
 /// The first line of every generated stub.
@@ -247,7 +248,7 @@ pub fn check(root: &Path) -> Result<Findings, Error> {
 fn orphans(root: &Path, generated: &[Generated]) -> Result<Vec<PathBuf>, Error> {
     let mut orphans = Vec::new();
     for pair in pairs(root)? {
-        for rel in files_under(&pair.lab.join("src"))? {
+        for rel in util::files_under(&pair.lab.join("src"))? {
             let path = Path::new("labs")
                 .join(&pair.dir_name)
                 .join("src")
@@ -268,7 +269,7 @@ fn orphans(root: &Path, generated: &[Generated]) -> Result<Vec<PathBuf>, Error> 
 fn lab_problems(root: &Path, pair: &Pair) -> Result<Vec<String>, Error> {
     let mut problems = Vec::new();
     let src = pair.lab.join("src");
-    for rel in files_under(&src)? {
+    for rel in util::files_under(&src)? {
         let is_rust = rel.extension().is_some_and(|e| e == "rs");
         let path = Path::new("labs")
             .join(&pair.dir_name)
@@ -297,36 +298,11 @@ fn lab_problems(root: &Path, pair: &Pair) -> Result<Vec<String>, Error> {
     Ok(problems)
 }
 
-/// Relative paths of the regular files under `dir`, sorted.
-pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return Ok(());
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let kind = entry
-                .file_type()
-                .with_context(|| format!("reading {}", path.display()))?;
-            if kind.is_dir() {
-                walk(base, &path, out)?;
-            } else if kind.is_file() {
-                out.push(path.strip_prefix(base).unwrap_or(&path).to_path_buf());
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
 /// The lab's `src/` files from the solution's: `(path relative to src/, text)`.
 fn lab_sources(pair: &Pair) -> Result<Vec<(PathBuf, String)>, Error> {
     let src = pair.solution.join("src");
     let mut out = Vec::new();
-    for rel in files_under(&src)? {
+    for rel in util::files_under(&src)? {
         let path = src.join(&rel);
         let text =
             fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -557,7 +533,7 @@ fn solution_manifest(pair: &Pair) -> Result<String, Error> {
             t.insert("path", value(format!("{lab_rel}/{rel}")));
             listed.insert(name);
         }
-        for file in files_under(&pair.lab.join(folder))? {
+        for file in util::files_under(&pair.lab.join(folder))? {
             let Some(stem) = rust_stem(&file) else {
                 continue;
             };
@@ -570,7 +546,7 @@ fn solution_manifest(pair: &Pair) -> Result<String, Error> {
         }
         match kind {
             "test" => {
-                for file in files_under(&pair.solution.join("hidden"))? {
+                for file in util::files_under(&pair.solution.join("hidden"))? {
                     if let Some(stem) = rust_stem(&file) {
                         let path = format!("hidden/{}", file.display());
                         targets.push(target(&format!("hidden_{stem}"), &path));

@@ -9,7 +9,7 @@
 use std::fs;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -305,6 +305,31 @@ pub fn truncate(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}\n[... truncated ...]", &s[..end])
+}
+
+/// Every file under `dir` (anything that is not a folder, links included), relative to it and
+/// sorted; none when `dir` does not exist.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        let dir = root.join(rel);
+        let reading = || format!("reading {}", dir.display());
+        for entry in fs::read_dir(&dir).with_context(reading)? {
+            let entry = entry.with_context(reading)?;
+            let rel = rel.join(entry.file_name());
+            if entry.file_type().with_context(reading)?.is_dir() {
+                walk(root, &rel, out)?;
+            } else {
+                out.push(rel);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    if dir.is_dir() {
+        walk(dir, Path::new(""), &mut files)?;
+    }
+    files.sort();
+    Ok(files)
 }
 
 #[cfg(test)]
