@@ -129,3 +129,20 @@ fn each_worker_holds_its_own_copy_of_its_input() {
         );
     }
 }
+
+#[test]
+fn a_freed_allocation_stays_in_the_peak_and_peaks_do_not_add_up() {
+    // One worker allocates, touches and frees 48 MiB, twice. Its peak rises by the first
+    // (less the visible test's 8 MiB margin), and not by the second: a peak is a maximum,
+    // not a total, and what is freed is no longer resident (VmRSS) but stays in VmHWM.
+    const X: u64 = 48 * MIB;
+    let mut pool = ProcessPool::new(1, worker()).unwrap();
+    pool.map(&[Task::Pid], 1).unwrap();
+    let before = worker_peak_rss(&pool).unwrap()[0];
+    pool.map(&[Task::Allocate { bytes: X }], 1).unwrap();
+    let once = worker_peak_rss(&pool).unwrap()[0];
+    assert!(once >= before + X - 8 * MIB, "{before} -> {once}");
+    pool.map(&[Task::Allocate { bytes: X }], 1).unwrap();
+    let twice = worker_peak_rss(&pool).unwrap()[0];
+    assert!(twice < once + X / 2, "{once} -> {twice}");
+}
