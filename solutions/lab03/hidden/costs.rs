@@ -68,14 +68,18 @@ fn measure_overhead_sends_every_task_through_the_pool() {
     let o = measure_overhead(&mut pool, &Task::CountPrimes(vec![2, 3]), n).unwrap();
     assert!(o.in_process.is_finite() && o.in_process > 0.0, "{o:?}");
     assert!(o.via_pool.is_finite() && o.via_pool > 0.0, "{o:?}");
-    // Every run of the pool sends all n probes, whichever worker gets them: 2 primes each.
+    // Each of the MEASURE_REPS timed runs sends all n probes, whichever worker gets them:
+    // 2 primes each (more if a warm-up run went through the pool too).
     let counted: u64 = pool
         .map_static(&[Task::PrimesFound, Task::PrimesFound], 1)
         .unwrap()
         .iter()
         .map(|o| o.as_u64().unwrap())
         .sum();
-    assert_eq!(counted, 2 * (n * MEASURE_REPS) as u64);
+    assert!(
+        counted >= 2 * (n * MEASURE_REPS) as u64,
+        "the workers counted {counted} primes: fewer than MEASURE_REPS runs of {n} probes"
+    );
 
     assert!(matches!(
         measure_overhead(&mut pool, &Task::Pid, 0),

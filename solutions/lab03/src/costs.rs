@@ -94,7 +94,8 @@ pub const MEASURE_REPS: usize = 3;
 
 /// Measures what a message through `pool` costs: `n` copies of `task`, run one after the
 /// other in this process ([`Task::run`]), and through `pool.map` with chunk size 1 (one
-/// message per task). Each timing is the fastest of [`MEASURE_REPS`] runs, divided by `n`.
+/// message per task). Each timing is the fastest of [`MEASURE_REPS`] runs of all `n` tasks,
+/// divided by `n` (an untimed warm-up before them is allowed).
 ///
 /// Measure on a pool of **one** worker: with more, messages to different workers overlap
 /// and the time per task is a throughput, not the price of one message. Give it a task that
