@@ -16,11 +16,12 @@
 //!
 //! Scaled from the notes to fit a minute on 2 cores (the labels say so): I/O waits 25 times
 //! shorter, the serialization input 10 times smaller (1e7 floats, as the Python peers ran
-//! it), the memory tasks 20 x 100 MB (as the Python peers ran them). The disk row writes
+//! it), the memory tasks 20 x 100 MiB (as the Python peers ran them). The disk row writes
 //! 2,000 files of each size (the notes give no count).
 //!
 //! Then one more measurement: the peak memory of workers that each receive a copy of an
-//! 80 MB input, against threads that share the parent's one copy.
+//! input of 1e7 floats (76 MiB), against threads that share the parent's one copy. Sizes
+//! are in MiB (2^20 bytes), as the kernel counts them (its kB are KiB).
 //!
 //! This program is also its own worker: the pool re-runs it with `--lab03-worker`, so the
 //! guard below must be the first thing `main` does.
@@ -113,7 +114,7 @@ fn benches(scratch: &std::path::Path) -> Vec<Bench> {
         },
         Bench {
             name: "memory",
-            label: "memory: 20 x allocate 100 MB [notes 100 x 500 MB]".into(),
+            label: "memory: 20 x allocate 100 MiB [notes 100 x 500 MB]".into(),
             tasks: vec![Task::Allocate { bytes: 100 << 20 }; 20],
         },
         Bench {
@@ -370,8 +371,8 @@ fn main() -> ExitCode {
 fn memory_footprint(worker: &WorkerCommand, workers: usize) {
     const FLOATS: usize = 10_000_000;
     let data: Vec<f64> = (0..FLOATS).map(|i| i as f64).collect();
-    let mb = |b: u64| b as f64 / (1 << 20) as f64;
-    let input_mb = mb((FLOATS * 8) as u64);
+    let mib = |b: u64| b as f64 / (1 << 20) as f64;
+    let input_mib = mib((FLOATS * 8) as u64);
     let mut pool = ProcessPool::new(workers, worker.clone()).expect("workers start");
     let before: Vec<u64> = pool
         .map_static(&vec![Task::PeakRss; workers], 1)
@@ -388,21 +389,21 @@ fn memory_footprint(worker: &WorkerCommand, workers: usize) {
         .iter()
         .filter_map(Output::as_u64)
         .collect();
-    println!("memory: an input of {input_mb:.0} MB (1e7 floats) given to {workers} workers");
+    println!("memory: an input of {input_mib:.0} MiB (1e7 floats) given to {workers} workers");
     for (i, (b, a)) in before.iter().zip(&after).enumerate() {
         println!(
-            "  worker {i}: peak RSS {:.0} MB at start, {:.0} MB after receiving its copy",
-            mb(*b),
-            mb(*a)
+            "  worker {i}: peak RSS {:.0} MiB at start, {:.0} MiB after receiving its copy",
+            mib(*b),
+            mib(*a)
         );
     }
     let total: u64 = after.iter().sum();
     println!(
-        "  processes: {:.0} MB in the workers, plus the parent's own {input_mb:.0} MB",
-        mb(total)
+        "  processes: {:.0} MiB in the workers, plus the parent's own {input_mib:.0} MiB",
+        mib(total)
     );
     println!(
-        "  threads:   {input_mb:.0} MB, shared by every thread (this process's peak RSS so far: {:.0} MB)",
-        mb(peak_rss_bytes().unwrap_or(0))
+        "  threads:   {input_mib:.0} MiB, shared by every thread (this process's peak RSS so far: {:.0} MiB)",
+        mib(peak_rss_bytes().unwrap_or(0))
     );
 }

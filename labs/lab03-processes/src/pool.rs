@@ -44,9 +44,10 @@ impl WorkerCommand {
         self
     }
 
-    /// This very program, started with [`WORKER_FLAG`](crate::worker::WORKER_FLAG): for a
-    /// program whose `main` begins with the [`is_worker_invocation`] guard.
+    /// This very program, started with [`WORKER_FLAG`]: for a program whose `main` begins
+    /// with the [`is_worker_invocation`] guard.
     ///
+    /// [`WORKER_FLAG`]: crate::worker::WORKER_FLAG
     /// [`is_worker_invocation`]: crate::worker::is_worker_invocation
     pub fn current_exe() -> std::io::Result<Self> {
         Ok(Self::new(std::env::current_exe()?).arg(crate::worker::WORKER_FLAG))

@@ -13,6 +13,7 @@ use finance::bs::Contract;
 use finance::mc::Moments;
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// One unit of work a worker can run.
@@ -102,6 +103,13 @@ pub enum Task {
         /// The marker file.
         path: String,
     },
+    /// How many of the numbers are prime, with [`count_primes`]: returns [`Output::U64`],
+    /// and adds the count to [`PRIMES_FOUND`] of the process that runs it (a worker adds to
+    /// its own copy: the parent's never moves).
+    CountPrimes(Vec<u64>),
+    /// [`PRIMES_FOUND`] of the process that runs it: what this worker has counted since it
+    /// started. Returns [`Output::U64`].
+    PrimesFound,
 }
 
 /// What a task returns.
@@ -214,6 +222,11 @@ impl Wire for Task {
                 out.push(15);
                 path.encode(out);
             }
+            Task::CountPrimes(numbers) => {
+                out.push(16);
+                numbers.encode(out);
+            }
+            Task::PrimesFound => out.push(17),
         }
     }
 
@@ -258,6 +271,8 @@ impl Wire for Task {
             15 => Task::CrashOnce {
                 path: String::decode(input)?,
             },
+            16 => Task::CountPrimes(Vec::decode(input)?),
+            17 => Task::PrimesFound,
             tag => return Err(WireError::BadTag { what: "Task", tag }),
         })
     }
@@ -287,7 +302,7 @@ impl Task {
     /// never return.
     pub fn run(&self) -> Result<Output, String> {
         todo!(
-            "match on the task and call the helpers below (is_prime, mc_blocks, spin, mean, allocate, disk_write, peak_rss_bytes, wait_for...); Exit, Abort and Hang end or block the process"
+            "match on the task and call the helpers below (is_prime, mc_blocks, spin, mean, allocate, disk_write, peak_rss_bytes, wait_for, count_primes...); Exit, Abort and Hang end or block the process"
         )
     }
 }
@@ -329,6 +344,19 @@ pub fn is_prime(n: u64) -> bool {
         i += 2;
     }
     true
+}
+
+/// The lecture's global counter: [`count_primes`] adds every count it returns, in whichever
+/// process runs it. Each process has its own copy: a worker that counts moves the worker's,
+/// never its parent's. What a parent needs from a worker must come back as a result.
+pub static PRIMES_FOUND: AtomicU64 = AtomicU64::new(0);
+
+/// How many of `numbers` are prime ([`is_prime`]); also adds that count to this process's
+/// [`PRIMES_FOUND`].
+pub fn count_primes(numbers: &[u64]) -> u64 {
+    let count = numbers.iter().filter(|&&n| is_prime(n)).count() as u64;
+    PRIMES_FOUND.fetch_add(count, Ordering::Relaxed);
+    count
 }
 
 /// The arithmetic mean (NaN for no values).

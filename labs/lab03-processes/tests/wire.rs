@@ -183,6 +183,8 @@ fn tasks_and_outputs_round_trip() {
         Task::CrashOnce {
             path: "/tmp/once".into(),
         },
+        Task::CountPrimes(vec![2, 3, u64::MAX]),
+        Task::PrimesFound,
     ];
     for task in &tasks {
         assert_eq!(Task::from_bytes(&task.to_bytes()).as_ref(), Ok(task));

@@ -47,6 +47,10 @@ fn tasks_run_in_process() {
         Task::Allocate { bytes: 4096 }.run(),
         Ok(Output::U64(_))
     ));
+    assert_eq!(
+        Task::CountPrimes(vec![1, 2, 3, 4, 5, 9]).run(),
+        Ok(Output::U64(3))
+    );
 }
 
 #[test]

@@ -10,9 +10,12 @@
 //! * [`pool`]: [`ProcessPool`]: `map`, `map_static`, `imap_unordered`,
 //!   crashes, timeouts, clean shutdown.
 //! * [`mc`]: Monte Carlo pricing on the pool, bit-identical to the sequential pricer.
+//! * [`costs`]: what a process costs: state that stays in the worker, the price of a
+//!   message and the break-even chunk size, each worker's peak memory.
 //!
 //! The handout is `labs/lab03-processes/README.md`.
 
+pub mod costs;
 pub mod mc;
 pub mod pool;
 pub mod task;
