@@ -399,20 +399,25 @@ pub fn cv_backtest(prices: &[f64], grid: &Grid, cfg: &CvConfig) -> Result<CvResu
         s,
         &linear_molecules(pairs.len(), parts),
         |atoms, out| {
+            // sum[i] = the sum of the pair's first i returns; sum_sq the same for squares.
             let mut sum = vec![0.0; m + 1];
             let mut sum_sq = vec![0.0; m + 1];
             for (pair, row) in atoms.zip(out.chunks_exact_mut(s)) {
                 let (short, long) = pairs[pair];
-                let (fast, slow) = (mean_of(short), mean_of(long));
-                for (i, &r) in rets.iter().enumerate() {
-                    let t = first + i;
-                    let x = if fast[t + 1 - short] > slow[t + 1 - long] {
-                        r
-                    } else {
-                        0.0
-                    };
-                    sum[i + 1] = sum[i] + x;
-                    sum_sq[i + 1] = sum_sq[i] + x * x;
+                // Day t's averages sit at t + 1 - w (see `strategy_returns`).
+                let fast = &mean_of(short)[first + 1 - short..];
+                let slow = &mean_of(long)[first + 1 - long..];
+                // The running sums stay in registers: reading sum[i] back from memory would
+                // add a store-to-load round trip to every day's dependency chain.
+                let (mut s1, mut s2) = (0.0, 0.0);
+                let days = (fast.iter().zip(slow)).zip(&rets);
+                for (((f, sl), &r), (c1, c2)) in days.zip(sum[1..].iter_mut().zip(&mut sum_sq[1..]))
+                {
+                    let x = if f > sl { r } else { 0.0 };
+                    s1 += x;
+                    s2 += x * x;
+                    *c1 = s1;
+                    *c2 = s2;
                 }
                 for (cell, split) in row.iter_mut().zip(&splits) {
                     *cell = Cell {
