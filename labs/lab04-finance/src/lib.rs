@@ -2,8 +2,8 @@
 // compiles the course's own copy of this file, whatever yours holds.
 //! # Lab 04 — Finance applications
 //!
-//! Five workloads from quantitative finance, each embarrassingly parallel in its own way, and
-//! one helper they share:
+//! Five workloads from quantitative finance, each embarrassingly parallel in its own way, one
+//! helper they share, and two research tools built on them:
 //!
 //! | module | task | the parallel lesson |
 //! |---|---|---|
@@ -13,6 +13,8 @@
 //! | [`correlation`] | 3. correlation matrix of 500 assets | triangular work, blocking, balance |
 //! | [`var`] | 4. Monte Carlo VaR and CVaR | the inner loop first, then threads |
 //! | [`fetch`] | 5. 500 tickers over HTTP | I/O-bound concurrency, timeouts, retries |
+//! | [`cv`] | 7. combinatorial purged cross-validation of the grid | purging, embargo, the pairs of every split as atoms |
+//! | [`rolling`] | 8. rolling correlations | windows as atoms whose results ignore the molecules |
 //!
 //! Task 5 talks to the market-data server of the `market-server` crate (given code, beside
 //! the `finance` crate).
@@ -25,6 +27,8 @@
 pub mod backtest;
 pub mod bootstrap;
 pub mod correlation;
+pub mod cv;
 pub mod fetch;
 pub mod molecules;
+pub mod rolling;
 pub mod var;

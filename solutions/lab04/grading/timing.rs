@@ -12,6 +12,7 @@
 //! | `correlation` | `correlation` of 500 assets x 2,520 days, 4 times |
 //! | `var` | `mc_var`, 4 million scenarios x 10 assets |
 //! | `fetch` | `fetch_universe`, 500 tickers from a 20 ms server with 50 workers |
+//! | `cv` | `cv_backtest` of the lecture's grid, CPCV with N = 6, k = 2 (15 splits), 4 price series |
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -21,6 +22,7 @@ use finance::market::{MarketConfig, simulate};
 use lab04::backtest::{Grid, backtest_grid};
 use lab04::bootstrap::{BootstrapConfig, Resampling, bootstrap_sharpe};
 use lab04::correlation::correlation;
+use lab04::cv::{CvConfig, cv_backtest};
 use lab04::fetch::fetch_universe;
 use lab04::var::{VarConfig, mc_var};
 use parlab_harness::{Request, Workload};
@@ -86,6 +88,24 @@ fn prepare(req: &Request) -> Option<Workload> {
             let pool = pool(threads);
             Some(Box::new(move || {
                 black_box(pool.install(|| mc_var(&weights, &cov, 1e6, &cfg)).ok());
+            }))
+        }
+        "cv" => {
+            let market = simulate(&MarketConfig::new(4, 2520, 46));
+            let series: Vec<Vec<f64>> = (0..4).map(|i| market.prices.column(i)).collect();
+            let cfg = CvConfig {
+                groups: 6,
+                test_groups: 2,
+                horizon: 1,
+                embargo: 200,
+            };
+            let pool = pool(threads);
+            Some(Box::new(move || {
+                pool.install(|| {
+                    for prices in &series {
+                        black_box(cv_backtest(prices, &Grid::LECTURE, &cfg).ok());
+                    }
+                })
             }))
         }
         "fetch" => {
