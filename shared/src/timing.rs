@@ -1,4 +1,4 @@
-//! Wall-clock timing for the labs' speed-up measurements.
+//! Wall-clock timing for the labs' speed-up measurements, and CPU clocks to compare it with.
 //!
 //! One run of a parallel kernel is noisy (other processes, frequency scaling, page faults on
 //! first touch), so the labs report the *median* of several runs: unlike the mean it ignores
@@ -165,6 +165,88 @@ pub fn machine_speedup(threads: usize, runs: usize) -> f64 {
     median(&mut one) / median(&mut many)
 }
 
+/// CPU time used so far by the whole process: every thread's, the finished ones' too, user
+/// and kernel time together (`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, nanosecond
+/// resolution on Linux).
+///
+/// The difference of two readings is the CPU time a piece of code cost, whatever threads
+/// it started. Compared with the wall-clock time of the same piece of code it says whether
+/// the code waited or computed: waiting (for I/O, a lock, a reply) costs no CPU time. It
+/// counts the other threads of the process as well, busy or not with that code.
+///
+/// # Panics
+/// On a platform without the POSIX CPU-time clocks (not Unix), where it has nothing to
+/// read.
+///
+/// ```
+/// use finance::timing::process_cpu_time;
+/// let before = process_cpu_time();
+/// std::thread::sleep(std::time::Duration::from_millis(20)); // waiting: no CPU time
+/// let used = process_cpu_time() - before;
+/// assert!(used < std::time::Duration::from_millis(20));
+/// ```
+pub fn process_cpu_time() -> Duration {
+    #[cfg(unix)]
+    {
+        cpu_clock(libc::CLOCK_PROCESS_CPUTIME_ID)
+    }
+    #[cfg(not(unix))]
+    {
+        panic!("process_cpu_time needs the POSIX CPU-time clocks (Linux, macOS)")
+    }
+}
+
+/// CPU time used so far by the calling thread alone (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`).
+///
+/// The CPU time of a piece of code that runs other threads is **not** the difference of two
+/// readings of this clock on the calling thread, which sees only its own share (nothing
+/// while it waits in `join`): use [`process_cpu_time`] for that. This clock says what one
+/// thread itself consumed, for example a worker measuring its own work.
+///
+/// # Panics
+/// On a platform without the POSIX CPU-time clocks (not Unix).
+///
+/// ```
+/// use finance::timing::thread_cpu_time;
+/// let start = thread_cpu_time();
+/// // Spin until this thread has had 5 ms of CPU time, however busy the machine is.
+/// while thread_cpu_time() - start < std::time::Duration::from_millis(5) {}
+/// assert!(thread_cpu_time() - start >= std::time::Duration::from_millis(5));
+/// ```
+pub fn thread_cpu_time() -> Duration {
+    #[cfg(unix)]
+    {
+        cpu_clock(libc::CLOCK_THREAD_CPUTIME_ID)
+    }
+    #[cfg(not(unix))]
+    {
+        panic!("thread_cpu_time needs the POSIX CPU-time clocks (Linux, macOS)")
+    }
+}
+
+/// Reads one of the POSIX CPU-time clocks.
+#[cfg(unix)]
+fn cpu_clock(clock: libc::clockid_t) -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec, and clock_gettime writes nothing else.
+    let rc = unsafe { libc::clock_gettime(clock, &mut now) };
+    // These two clocks exist on every Linux since 2.6.12 and on macOS since 10.12; the
+    // call can only fail for a clock the system does not have.
+    assert_eq!(
+        rc,
+        0,
+        "clock_gettime({clock}) failed: {}",
+        std::io::Error::last_os_error()
+    );
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +276,20 @@ mod tests {
     #[should_panic(expected = "at least one run")]
     fn machine_speedup_of_zero_runs_panics() {
         machine_speedup(2, 0);
+    }
+
+    fn a_busy_thread_uses_cpu_time_and_the_process_counts_it() {
+        let process = process_cpu_time();
+        let own = std::thread::spawn(|| {
+            let start = thread_cpu_time();
+            while thread_cpu_time() - start < Duration::from_millis(10) {}
+            thread_cpu_time() - start
+        })
+        .join()
+        .unwrap();
+        assert!(own >= Duration::from_millis(10));
+        // The spawned thread's CPU time is part of the process's.
+        assert!(process_cpu_time() - process >= own);
     }
 
     #[test]

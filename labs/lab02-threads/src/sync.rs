@@ -54,6 +54,13 @@ pub mod parking_lot {
         pub fn lock(&self) -> MutexGuard<'_, T> {
             self.0.lock().expect("loom mutexes are never poisoned")
         }
+
+        /// The value, taking the mutex apart.
+        pub fn into_inner(self) -> T {
+            self.0
+                .into_inner()
+                .expect("loom mutexes are never poisoned")
+        }
     }
 }
 

@@ -31,6 +31,7 @@ use lab02::bank::{Bank, TransferError};
 use lab02::counters::{
     AtomicCounter, Counter, LockCounter, MutexCounter, RacyCounter, ShardedCounter,
 };
+use lab02::logger::{Logger, TornLogger};
 use lab02::publish::{OnceSlot, UnsyncCell};
 use lab02::queue::{BoundedQueue, Closed};
 use loom::sync::Arc;
@@ -465,4 +466,85 @@ fn loom_queue_each_waiting_consumer_gets_an_item() {
             "a consumer woke up to an empty queue"
         );
     });
+}
+
+/// One thread logs lines `a1` and `a2` while another logs `b`, through `log` (the
+/// logger's own, or the torn one's). Returns the log.
+fn log_three_lines<L: Send + Sync + 'static>(
+    new: fn() -> L,
+    log: fn(&L, usize, &str),
+    into_inner: fn(L) -> Vec<u8>,
+) -> String {
+    let logger = Arc::new(new());
+    let other = {
+        let logger = Arc::clone(&logger);
+        thread::spawn(move || {
+            log(&logger, 0, "a1");
+            log(&logger, 0, "a2");
+        })
+    };
+    log(&logger, 1, "b");
+    other.join().expect("the other thread panicked");
+    let logger = Arc::try_unwrap(logger)
+        .ok()
+        .expect("both threads are done with the logger");
+    String::from_utf8(into_inner(logger)).expect("the log is UTF-8")
+}
+
+#[test]
+fn loom_logger_lines_never_interleave_and_torn_logger_lines_do() {
+    // Every interleaving: three whole lines, worker 0's in its order, worker 1's line
+    // before, between or after them; and loom must see all three places (a lock it cannot
+    // see would make each `log` one step, and the model would check nothing).
+    let seen = StdArc::new(StdMutex::new(BTreeSet::new()));
+    let record = StdArc::clone(&seen);
+    check_every_interleaving(move || {
+        let out = log_three_lines(
+            || Logger::new(Vec::new()),
+            |l, w, m| l.log(w, m).expect("a Vec never fails to write"),
+            Logger::into_inner,
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        let b = lines.iter().position(|l| *l == "[worker 1] b");
+        let mut others = lines.clone();
+        if let Some(b) = b {
+            others.remove(b);
+        }
+        assert!(
+            b.is_some() && others == ["[worker 0] a1", "[worker 0] a2"] && out.ends_with('\n'),
+            "lines interleaved or out of order: {out:?}"
+        );
+        record
+            .lock()
+            .expect("only this test locks the record")
+            .insert(b);
+    });
+    let seen = seen
+        .lock()
+        .expect("only this test locks the record")
+        .clone();
+    assert_eq!(
+        seen,
+        BTreeSet::from([Some(0), Some(1), Some(2)]),
+        "worker 1's line came only at {seen:?} among worker 0's two, never between them: loom \
+         cannot see the logger's lock. Import it from crate::sync, not from parking_lot."
+    );
+
+    // The torn logger writes its prefix and its message under two locks: loom finds the
+    // schedule where the other thread's prefix lands between them.
+    let failure = expect_failure(2, || {
+        let out = log_three_lines(
+            || TornLogger::new(Vec::new()),
+            |l, w, m| l.log(w, m).expect("a Vec never fails to write"),
+            TornLogger::into_inner,
+        );
+        let whole = out
+            .lines()
+            .all(|l| ["[worker 0] a1", "[worker 0] a2", "[worker 1] b"].contains(&l));
+        assert!(whole, "lines interleaved: {out:?}");
+    });
+    assert!(
+        failure.contains("lines interleaved"),
+        "the torn logger should interleave, but loom reported: {failure}"
+    );
 }
