@@ -278,6 +278,7 @@ mod tests {
         machine_speedup(2, 0);
     }
 
+    #[test]
     fn a_busy_thread_uses_cpu_time_and_the_process_counts_it() {
         let process = process_cpu_time();
         let own = std::thread::spawn(|| {
