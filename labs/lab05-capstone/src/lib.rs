@@ -6,7 +6,7 @@
 //! portfolio and its price histories and writes the report; [`compute`] is the pipeline
 //! without the files, for tests and the timing program. The stages, each in its module:
 //!
-//! | stage | module | bound by | how it is parallel |
+//! | stage | module | bound by (expected) | how it is parallel |
 //! |---|---|---|---|
 //! | parse the portfolio and the book | [`portfolio`] | — | sequential (tiny) |
 //! | load the price histories | [`load`] | I/O | threads, one request or file each |
@@ -16,6 +16,10 @@
 //! | options book | [`options`] | CPU | rayon over options (and blocks) |
 //! | bootstrap of the Sharpe ratio | [`bootstrap`] | CPU | rayon over resamples |
 //! | report | [`report`] | I/O | sequential |
+//!
+//! timings.json does not copy the "bound by" column: it measures it. Each stage's CPU time
+//! (`finance::timing::process_cpu_time`) is set against its wall time × the threads the
+//! engine gives it, and [`report::bound_of`] labels it by lab02's rule.
 //!
 //! **The golden rule**: what works with one worker gives the same answer with many. Every
 //! random number comes from `finance::rng::stream(seed, i)` with `i` a block, option or
@@ -125,20 +129,20 @@ fn ticker_refs(portfolio: &Portfolio, book: &[OptionPosition], book_file: &str) 
     refs
 }
 
-/// Times `f` as stage `name`.
+/// Times `f` as stage `name`, run on `threads` threads: its wall time and the CPU time the
+/// process used meanwhile, from which [`Stage::measured`] says what bounds it.
 fn timed<R>(
     stages: &mut Vec<Stage>,
     name: &'static str,
-    bound: &'static str,
+    threads: usize,
     f: impl FnOnce() -> R,
 ) -> R {
+    let cpu = finance::timing::process_cpu_time();
     let start = Instant::now();
     let r = f();
-    stages.push(Stage {
-        name,
-        seconds: start.elapsed().as_secs_f64(),
-        bound,
-    });
+    let wall = start.elapsed();
+    let cpu = finance::timing::process_cpu_time().saturating_sub(cpu);
+    stages.push(Stage::measured(name, wall, cpu, threads));
     r
 }
 
@@ -181,7 +185,7 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
     let (portfolio, book) = timed(
         &mut stages,
         "parse inputs",
-        "io",
+        1,
         || -> Result<_, EngineError> {
             let portfolio = portfolio::parse_portfolio(
                 &portfolio_file,
@@ -200,7 +204,7 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
     let market = timed(
         &mut stages,
         "load prices",
-        "io",
+        threads,
         || -> Result<_, EngineError> {
             let (series, sources): (_, Vec<String>) = match (&args.prices, &args.server) {
                 (Some(dir), _) => (
@@ -250,7 +254,7 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
         });
     }
 
-    let inputs = timed(&mut stages, "returns and covariance", "cpu", || {
+    let inputs = timed(&mut stages, "returns and covariance", threads, || {
         returns::risk_inputs(&market.prices)
     });
     let npos = portfolio.positions.len();
@@ -260,7 +264,7 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
     let mut all_weights = weights.clone();
     all_weights.resize(market.tickers.len(), 0.0);
 
-    let (port_returns, historical) = timed(&mut stages, "historical VaR", "cpu", || {
+    let (port_returns, historical) = timed(&mut stages, "historical VaR", threads, || {
         let r = returns::portfolio_returns(&market.prices, &all_weights);
         let h = var::historical(&r, e.confidence, e.horizon);
         (r, h)
@@ -279,7 +283,7 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
 
     let model = var::McModel::new(&inputs.mean, &inputs.cov, &all_weights, e.horizon)?;
     let blocks = e.scenarios.div_ceil(var::BLOCK_SCENARIOS);
-    let mc = timed(&mut stages, "Monte Carlo VaR", "cpu", || {
+    let mc = timed(&mut stages, "Monte Carlo VaR", threads, || {
         // Two passes in the usual case (count, collect); the bar's length is a guess.
         let bar = progress.bar(2 * blocks, "Monte Carlo");
         let r = var::monte_carlo(
@@ -307,7 +311,7 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
         .iter()
         .map(|o| inputs.vols[column[o.ticker.as_str()]])
         .collect();
-    let priced = timed(&mut stages, "options book", "cpu", || {
+    let priced = timed(&mut stages, "options book", threads, || {
         let bar = progress.bar(book.len() as u64, "options");
         let r = options::price_book(
             &book,
@@ -322,7 +326,7 @@ pub fn compute(args: &RunArgs, progress: Progress) -> Result<Outcome, EngineErro
         r
     });
 
-    let sharpe = timed(&mut stages, "bootstrap", "cpu", || {
+    let sharpe = timed(&mut stages, "bootstrap", threads, || {
         let bar = progress.bar(e.bootstrap as u64, "bootstrap");
         let r = bootstrap::sharpe_interval(
             &port_returns,

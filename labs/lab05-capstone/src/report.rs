@@ -215,15 +215,80 @@ pub struct Timings {
     pub scaling: Vec<ScalingPoint>,
 }
 
-/// One timed stage.
+/// One timed stage, with what bounds it, measured: the CPU time the process used during the
+/// stage against the CPU time its threads could have used (lab02's task 7).
 #[derive(Clone, Debug, Serialize)]
 pub struct Stage {
     /// Its name.
     pub name: &'static str,
     /// Wall-clock seconds.
     pub seconds: f64,
-    /// `"io"` or `"cpu"`: what bounds it.
+    /// CPU seconds the whole process used during the stage (every thread, user and kernel).
+    pub cpu_seconds: f64,
+    /// The threads the engine gave the stage (1 for a stage on the calling thread).
+    pub threads: usize,
+    /// `cpu_seconds / (seconds × threads)`: the fraction of its threads' time spent on a CPU.
+    pub busy: f64,
+    /// What bounds it ([`bound_of`]): `"io"`, `"mixed"`, `"cpu"`, or `"short"`
+    /// when the stage took less than [`MIN_CLASSIFIED_SECONDS`].
     pub bound: &'static str,
+}
+
+/// Below this wall time a stage is `"short"`: a thread's first page faults or one
+/// scheduler tick then decide its label, not the stage's work.
+pub const MIN_CLASSIFIED_SECONDS: f64 = 1e-3;
+
+impl Stage {
+    /// The stage `name` that took `wall` and `cpu` on `threads` threads (0 counts as 1),
+    /// classified by [`bound_of`].
+    pub fn measured(
+        name: &'static str,
+        wall: std::time::Duration,
+        cpu: std::time::Duration,
+        threads: usize,
+    ) -> Self {
+        let threads = threads.max(1);
+        let seconds = wall.as_secs_f64();
+        let cpu_seconds = cpu.as_secs_f64();
+        let busy = if seconds > 0.0 {
+            cpu_seconds / (seconds * threads as f64)
+        } else {
+            0.0
+        };
+        Self {
+            name,
+            seconds,
+            cpu_seconds,
+            threads,
+            busy,
+            bound: bound_of(wall, cpu, threads),
+        }
+    }
+}
+
+/// What bounds a stage that took `wall` and `cpu` on `threads` threads, by the rule of
+/// lab02's `classify`, compared exactly in nanoseconds: with `busy = cpu / (wall × threads)`,
+/// `"io"` below 1/4 (the threads mostly wait), `"cpu"` from 3/4 (they mostly compute),
+/// `"mixed"` between: partly waiting, or using only some of its threads (a sequential part),
+/// or CPU-bound threads queued for cores on a busy machine. `"short"` below
+/// [`MIN_CLASSIFIED_SECONDS`].
+pub fn bound_of(
+    wall: std::time::Duration,
+    cpu: std::time::Duration,
+    threads: usize,
+) -> &'static str {
+    if wall.as_secs_f64() < MIN_CLASSIFIED_SECONDS {
+        return "short";
+    }
+    let cpu4 = 4 * cpu.as_nanos();
+    let capacity = wall.as_nanos().saturating_mul(threads.max(1) as u128);
+    if cpu4 < capacity {
+        "io"
+    } else if cpu4 >= capacity.saturating_mul(3) {
+        "cpu"
+    } else {
+        "mixed"
+    }
 }
 
 /// One point of the scaling curve.
@@ -401,11 +466,15 @@ pub fn markdown(r: &Report, t: &Timings) -> String {
     );
     let _ = writeln!(
         s,
-        "\n## Run\n\n{} thread(s), {:.3} s, peak memory {:.1} MiB.\n\n| stage | bound | seconds |\n|---|---|---:|",
+        "\n## Run\n\n{} thread(s), {:.3} s, peak memory {:.1} MiB.\n\n| stage | bound (measured) | threads | busy | CPU seconds | seconds |\n|---|---|---:|---:|---:|---:|",
         t.threads, t.total_seconds, t.peak_rss_mib
     );
     for st in &t.stages {
-        let _ = writeln!(s, "| {} | {} | {:.4} |", st.name, st.bound, st.seconds);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.2} | {:.4} | {:.4} |",
+            st.name, st.bound, st.threads, st.busy, st.cpu_seconds, st.seconds
+        );
     }
     s
 }
@@ -497,4 +566,33 @@ fn plot_scaling(points: &[ScalingPoint], path: &Path) -> Result<(), Box<dyn std:
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_stage_is_labelled_by_the_share_of_its_threads_time_on_a_cpu() {
+        let ms = Duration::from_millis;
+        // 2 threads for 100 ms could use 200 ms of CPU.
+        assert_eq!(Stage::measured("wait", ms(100), ms(49), 2).bound, "io");
+        assert_eq!(Stage::measured("half", ms(100), ms(50), 2).bound, "mixed");
+        assert_eq!(Stage::measured("half", ms(100), ms(149), 2).bound, "mixed");
+        assert_eq!(Stage::measured("work", ms(100), ms(150), 2).bound, "cpu");
+        let s = Stage::measured("work", ms(100), ms(190), 2);
+        assert!((s.busy - 0.95).abs() < 1e-12, "{}", s.busy);
+        assert_eq!((s.threads, s.cpu_seconds), (2, 0.19));
+        // 0 threads counts as 1; a stage too short to tell is "short" whatever its CPU.
+        assert_eq!(Stage::measured("one", ms(10), ms(10), 0).threads, 1);
+        assert_eq!(
+            Stage::measured("tiny", Duration::from_micros(400), ms(0), 1).bound,
+            "short"
+        );
+        assert_eq!(
+            Stage::measured("none", Duration::ZERO, Duration::ZERO, 1).busy,
+            0.0
+        );
+    }
 }

@@ -125,6 +125,30 @@ fn demo_runs_in_one_command_and_help_documents_the_flags() {
     let r = report(&dir.join("report"));
     assert_eq!(r["options"]["positions"].as_array().unwrap().len(), 12);
     assert!(r["monte_carlo"]["var"].as_f64().unwrap() > 0.0);
+    // timings.json labels every stage by what was measured: its CPU time against the CPU
+    // time its threads could have used (lab02's task 7), never by hand.
+    let t: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("report").join("timings.json")).unwrap(),
+    )
+    .unwrap();
+    let stages = t["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 7, "{stages:?}");
+    for st in stages {
+        let (wall, cpu) = (
+            st["seconds"].as_f64().unwrap(),
+            st["cpu_seconds"].as_f64().unwrap(),
+        );
+        let threads = st["threads"].as_f64().unwrap();
+        assert!(cpu >= 0.0 && threads >= 1.0, "{st}");
+        let busy = st["busy"].as_f64().unwrap();
+        assert!(
+            (busy * wall * threads - cpu).abs() <= 1e-9 + 1e-9 * cpu,
+            "{st}"
+        );
+        let bound = st["bound"].as_str().unwrap();
+        assert!(["io", "mixed", "cpu", "short"].contains(&bound), "{st}");
+        assert_eq!(bound == "short", wall < 1e-3, "{st}");
+    }
 }
 
 #[test]
