@@ -163,6 +163,8 @@ fn main() -> ExitCode {
     }
     // Before any thread starts: Ctrl-C and SIGTERM stop what the grader started, cleanly.
     interrupt::install();
+    // Ctrl-C is how a watch loop ends: no report to speak of.
+    let watching = matches!(cli.command, Cmd::Watch { .. });
     let result = course::find_root(cli.course).and_then(|root| match cli.command {
         Cmd::Grade(args) => grade::run(&root, args.request()),
         Cmd::Check { labs, no_timing } => check::run(&root, &labs, !no_timing),
@@ -174,6 +176,9 @@ fn main() -> ExitCode {
         Cmd::Progress { labs } => watch::run_progress(&root, &labs),
         Cmd::Sandbox => unreachable!("handled above"),
     });
+    if interrupt::interrupted() && watching {
+        return ExitCode::SUCCESS;
+    }
     if interrupt::interrupted() {
         if let Err(e) = &result {
             eprintln!("error: {e:#}");

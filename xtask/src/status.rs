@@ -92,8 +92,22 @@ pub fn compiled_crate(line: &str) -> Option<String> {
     if value["reason"] != "compiler-artifact" {
         return None;
     }
-    let name = value["target"]["name"].as_str()?;
-    Some(name.to_string())
+    let target = value["target"]["name"].as_str()?;
+    // `registry+https://...#libc@0.2.191`, `path+file:///...#lab01@0.1.0`, or the older
+    // `libc 0.2.191 (registry+...)`.
+    let id = value["package_id"].as_str().unwrap_or(target);
+    let package = match id.rsplit_once('#') {
+        Some((_, tail)) => tail.split('@').next().unwrap_or(tail),
+        None => id.split(' ').next().unwrap_or(id),
+    };
+    let kinds = value["target"]["kind"].to_string();
+    Some(if kinds.contains("custom-build") {
+        format!("{package} (build script)")
+    } else if kinds.contains("\"test\"") || kinds.contains("\"example\"") {
+        format!("{package} ({target})")
+    } else {
+        package.to_string()
+    })
 }
 
 /// A status callback for a cargo build of `what` (`lab01 (tests)`): each finished crate
@@ -116,8 +130,15 @@ mod tests {
 
     #[test]
     fn artifacts_name_the_crate_and_other_lines_nothing() {
-        let artifact = r#"{"reason":"compiler-artifact","package_id":"x","target":{"name":"rayon_core","kind":["lib"]},"fresh":false}"#;
-        assert_eq!(compiled_crate(artifact).as_deref(), Some("rayon_core"));
+        let artifact = r#"{"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#rayon-core@1.13.0","target":{"name":"rayon_core","kind":["lib"]},"fresh":false}"#;
+        assert_eq!(compiled_crate(artifact).as_deref(), Some("rayon-core"));
+        let build = r#"{"reason":"compiler-artifact","package_id":"libc 0.2.1 (registry+x)","target":{"name":"build-script-build","kind":["custom-build"]}}"#;
+        assert_eq!(
+            compiled_crate(build).as_deref(),
+            Some("libc (build script)")
+        );
+        let test = r#"{"reason":"compiler-artifact","package_id":"path+file:///c/labs/lab01#lab01@0.1.0","target":{"name":"monte_carlo","kind":["test"]}}"#;
+        assert_eq!(compiled_crate(test).as_deref(), Some("lab01 (monte_carlo)"));
         let message = r#"{"reason":"compiler-message","target":{"name":"lab01"}}"#;
         assert_eq!(compiled_crate(message), None);
         assert_eq!(compiled_crate("   Compiling lab01"), None);

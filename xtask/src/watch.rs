@@ -231,37 +231,66 @@ impl Progress {
     }
 }
 
-/// The hint of `task` in the handout: the `<details>` block whose summary starts with the
-/// task's label (`Task 3:`), its text without the HTML.
+/// The hints of a task in the handout: every `<details>` block whose summary starts with
+/// the task's label (`Task 3:`), or that sits in the task's own section (under its
+/// `### Task 3 — ...` heading), as text without the HTML tags.
 pub fn hint(readme: &str, label: &str) -> Option<String> {
+    let mut hints = Vec::new();
+    let mut in_section = false;
     let mut lines = readme.lines();
     while let Some(line) = lines.next() {
-        let Some(summary) = line
-            .trim()
+        if line.starts_with("## ") || line.starts_with("### ") {
+            in_section = line
+                .strip_prefix("### ")
+                .and_then(|h| h.strip_prefix(label))
+                .is_some_and(|rest| rest.starts_with(' '));
+            continue;
+        }
+        let trimmed = line.trim();
+        let trimmed = trimmed.strip_prefix("<details>").unwrap_or(trimmed).trim();
+        let Some(summary) = trimmed
             .strip_prefix("<summary>")
             .and_then(|s| s.strip_suffix("</summary>"))
         else {
             continue;
         };
-        let starts = summary
+        let summary = strip_tags(summary);
+        let named = summary
             .strip_prefix(label)
             .is_some_and(|rest| rest.starts_with(':') || rest.starts_with(' '));
-        if !starts {
-            continue;
-        }
         let body: Vec<&str> = lines
             .by_ref()
             .take_while(|l| l.trim() != "</details>")
             .collect();
-        return Some(format!("{summary}\n{}", body.join("\n").trim()));
+        if named || in_section {
+            hints.push(format!("{summary}\n{}", strip_tags(body.join("\n").trim())));
+        }
     }
-    None
+    Some(hints.join("\n\n")).filter(|h| !h.is_empty())
 }
 
-/// A lab's visible test files: target name to test names.
+/// `text` without HTML tags, with `&lt;`, `&gt;` and `&amp;` decoded.
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A lab's visible test files: target name to test names. Loom targets are left out: they
+/// are empty without `--cfg loom` (`cargo xtask grade` builds and runs them).
 fn visible_files(lab: &Lab) -> BTreeMap<String, Vec<String>> {
     lab.graded_files(false)
-        .filter(|f| f.visibility == Visibility::Visible)
+        .filter(|f| f.visibility == Visibility::Visible && !lab.is_loom(&f.target))
         .map(|f| (f.target.clone(), f.tests.clone()))
         .collect()
 }
@@ -317,10 +346,14 @@ fn summary(lab: &Lab, output: &TestOutput, verbose: bool) -> (Progress, String) 
     let p = progress(&tasks, &all, output);
     let mut text = String::new();
     if let Some(err) = &output.compile_error
-        && output.verdicts.is_empty()
+        && (output.verdicts.is_empty() || verbose)
     {
-        text.push_str(&format!("{}: does not compile:\n{err}\n", lab.name));
-    } else if let Some((name, message)) = &output.first_failure {
+        text.push_str(&format!(
+            "{}: something does not compile:\n{err}\n",
+            lab.name
+        ));
+    }
+    if let Some((name, message)) = &output.first_failure {
         text.push_str(&format!("first failing test: {name}\n"));
         if verbose {
             for line in message.lines().take(25) {
@@ -561,6 +594,11 @@ test noisy ... ignored
 ### Task 3 — The pool (`src/pool.rs`)
 ### Task 4 — Measure (`benches/lab.rs`)
 
+<details><summary>Hint: <code>Vec&lt;T&gt;</code></summary>
+
+Push.
+</details>
+
 ## Hints
 
 <details>
@@ -608,6 +646,8 @@ Use a `Condvar`.
             "Task 3: the queue\nUse a `Condvar`."
         );
         assert_eq!(hint(README, "Task 1"), None);
+        // A hint inside the task's own section belongs to it, whatever its summary says.
+        assert_eq!(hint(README, "Task 4").unwrap(), "Hint: Vec<T>\nPush.");
     }
 
     #[test]
