@@ -36,6 +36,8 @@ pub struct TestOutput {
     pub verdicts: BTreeMap<String, bool>,
     /// The first failing test, in the order libtest printed the failures, with its message.
     pub first_failure: Option<(String, String)>,
+    /// Each failing test's message (its `---- NAME stdout ----` section).
+    pub messages: BTreeMap<String, String>,
     /// The first compiler error, when something did not compile.
     pub compile_error: Option<String>,
 }
@@ -87,6 +89,7 @@ pub fn parse_test_output(stdout: &str, stderr: &str) -> TestOutput {
         }
     }
     finish(&mut section, &mut sections);
+    out.messages = sections.iter().cloned().collect();
     out.first_failure = sections
         .into_iter()
         .find(|(name, _)| out.verdicts.get(name) == Some(&false));
@@ -263,7 +266,8 @@ pub fn hint(readme: &str, label: &str) -> Option<String> {
             .take_while(|l| l.trim() != "</details>")
             .collect();
         if named || in_section {
-            hints.push(format!("{summary}\n{}", strip_tags(body.join("\n").trim())));
+            // The body is Markdown (`Result<f64, E>` is no tag): entities only.
+            hints.push(format!("{summary}\n{}", decode(body.join("\n").trim())));
         }
     }
     Some(hints.join("\n\n")).filter(|h| !h.is_empty())
@@ -281,7 +285,12 @@ fn strip_tags(text: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&lt;", "<")
+    decode(&out)
+}
+
+/// `text` with `&lt;`, `&gt;` and `&amp;` decoded.
+fn decode(text: &str) -> String {
+    text.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
@@ -337,6 +346,20 @@ fn run_tests(course: &Course, lab: &Lab) -> Result<TestOutput, Error> {
     Ok(parse_test_output(&out.stdout, &out.stderr))
 }
 
+/// The first failing test in the handout's order (tasks in order, each task's tests in file
+/// order), with its message; else the first libtest reported.
+pub fn first_failing(tasks: &[Task], output: &TestOutput) -> Option<(String, String)> {
+    tasks
+        .iter()
+        .flat_map(|t| &t.tests)
+        .find(|name| output.verdicts.get(*name) == Some(&false))
+        .map(|name| {
+            let message = output.messages.get(name).cloned().unwrap_or_default();
+            (name.clone(), message)
+        })
+        .or_else(|| output.first_failure.clone())
+}
+
 /// What `watch` and `progress` print about one run of a lab's tests.
 fn summary(lab: &Lab, output: &TestOutput, verbose: bool) -> (Progress, String) {
     let files = visible_files(lab);
@@ -353,13 +376,13 @@ fn summary(lab: &Lab, output: &TestOutput, verbose: bool) -> (Progress, String) 
             lab.name
         ));
     }
-    if let Some((name, message)) = &output.first_failure {
+    if let Some((name, message)) = first_failing(&tasks, output) {
         text.push_str(&format!("first failing test: {name}\n"));
         if verbose {
             for line in message.lines().take(25) {
                 text.push_str(&format!("  | {line}\n"));
             }
-            let task = tasks.iter().find(|t| t.tests.contains(name));
+            let task = tasks.iter().find(|t| t.tests.contains(&name));
             if let Some(task) = task {
                 text.push_str(&format!("  part of {}", task.title));
                 match hint(&readme, &task.label) {
@@ -487,7 +510,6 @@ pub fn run_progress(root: &Path, labs: &[String]) -> Result<bool, Error> {
         "running the visible tests of {} lab(s) in course order (the first time, each lab compiles first: minutes)",
         labs.len()
     );
-    let mut all_done = true;
     for lab in labs {
         if interrupt::interrupted() {
             break;
@@ -497,10 +519,8 @@ pub fn run_progress(root: &Path, labs: &[String]) -> Result<bool, Error> {
         let state = if p.tasks_done == p.tasks && p.tests_passed == p.tests {
             "done".to_string()
         } else if p.tests_passed == 0 {
-            all_done = false;
             "not started".to_string()
         } else {
-            all_done = false;
             format!("next: {}", p.next.clone().unwrap_or_default())
         };
         println!("{:<6} {:<44} {state}", lab.name, p.line());
@@ -508,7 +528,8 @@ pub fn run_progress(root: &Path, labs: &[String]) -> Result<bool, Error> {
             print!("{text}");
         }
     }
-    Ok(all_done)
+    // Where a lab stands is information, not a failure: the exit status is 0.
+    Ok(true)
 }
 
 fn display_rel(root: &Path, path: &Path) -> PathBuf {
@@ -604,7 +625,7 @@ Push.
 <details>
 <summary>Task 3: the queue</summary>
 
-Use a `Condvar`.
+Use a `Condvar<T>` &amp; a `Mutex`.
 </details>
 ";
 
@@ -640,10 +661,23 @@ Use a `Condvar`.
         };
         let p = progress(&tasks, &all, &output);
         assert_eq!(p.line(), "1/3 tasks done, 3/5 tests pass");
+        // Failures are shown in the handout's order, not libtest's (alphabetical).
+        let mut failing = output.clone();
+        failing.verdicts.insert("a2".into(), false);
+        failing.messages.insert("t1".into(), "t1 failed".into());
+        failing.first_failure = Some(("t1".into(), "t1 failed".into()));
+        assert_eq!(
+            first_failing(&tasks, &failing),
+            Some(("a2".into(), String::new()))
+        );
+        assert_eq!(
+            first_failing(&tasks, &output),
+            Some(("t1".into(), String::new()))
+        );
         assert_eq!(p.next.as_deref(), Some("Task 2 — Threads"));
         assert_eq!(
             hint(README, "Task 3").unwrap(),
-            "Task 3: the queue\nUse a `Condvar`."
+            "Task 3: the queue\nUse a `Condvar<T>` & a `Mutex`."
         );
         assert_eq!(hint(README, "Task 1"), None);
         // A hint inside the task's own section belongs to it, whatever its summary says.
