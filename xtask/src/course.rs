@@ -103,7 +103,7 @@ pub enum TimingKind {
 }
 
 /// One `[[timing]]` entry: what every check has, and its kind's own thresholds.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
 pub struct TimingSpec {
     /// Identifier shown in reports.
     pub name: String,
@@ -117,6 +117,10 @@ pub struct TimingSpec {
     /// Timed repetitions inside one timing process (default 3).
     #[serde(default = "default_reps")]
     pub reps: usize,
+    /// The tests (visible or hidden, by function name) that prove the timed code correct:
+    /// the check gives points only when every one of them passes. At least one; every
+    /// name a test of the lab (`spec_problems`).
+    pub requires: Vec<String>,
     /// `kind` and the fields of that kind. Every field the entry does not know ends up here,
     /// so a misspelt or misplaced one is an error that names it.
     #[serde(flatten)]
@@ -125,7 +129,7 @@ pub struct TimingSpec {
 
 /// What a timing check compares and when it gives full credit: `kind = "speedup"` or
 /// `kind = "ratio"`, each with only its own fields.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Deserialize, serde::Serialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TimingCheck {
     /// The student's parallel variant against their own sequential one, relative to the
@@ -141,7 +145,15 @@ pub enum TimingCheck {
         #[serde(default = "default_max_ratio")]
         max_ratio: f64,
         /// No credit beyond this ratio (default `2 * max_ratio`).
+        #[serde(skip_serializing_if = "Option::is_none")]
         cutoff: Option<f64>,
+        /// The reference solution's time on the workload, in calibration kernels: its
+        /// parallel time divided by the kernel's parallel time on as many threads, as
+        /// `cargo xtask grade --solutions` measures it (the ratio check's message). A
+        /// student release has no reference solution: its `grade` estimates the ratio as the
+        /// student's time in kernels over this figure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reference_kernels: Option<f64>,
     },
 }
 
@@ -225,6 +237,19 @@ fn one() -> f64 {
 
 /// The file name of a grading spec, next to a lab and next to its solution.
 pub const SPEC_FILE: &str = "grading.toml";
+
+/// In a student release (written by `cargo xtask dist`), the lab's timing checks:
+/// `labs/labNN-*/grading/timing.toml`, next to the timing program `grading/timing.rs`.
+pub const RELEASE_TIMING_FILE: &str = "grading/timing.toml";
+
+/// The timing checks of a student release (`RELEASE_TIMING_FILE`): the instructor's,
+/// with only the visible tests in each `requires`.
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseTimingFile {
+    /// The checks.
+    pub timing: Vec<TimingSpec>,
+}
 
 /// The course checkout to work on: `course` (`--course`), or the one this xtask belongs to
 /// (the parent of its crate's folder).
@@ -313,13 +338,22 @@ impl Lab {
         if let Some(sol) = &solution_dir {
             tests.extend(scan_test_dir(&sol.join("hidden"), Visibility::Hidden)?);
         }
-        let hidden = hidden.unwrap_or(HiddenSpecFile {
-            default_points: 1.0,
-            points: BTreeMap::new(),
-            show_hidden_messages: false,
-            timing: Vec::new(),
-            mutants: Vec::new(),
-        });
+        // A student release has no hidden spec, but may have the timing checks `dist` wrote.
+        let release_timing = dir.join(RELEASE_TIMING_FILE);
+        let hidden = match hidden {
+            Some(hidden) => hidden,
+            None => HiddenSpecFile {
+                default_points: 1.0,
+                points: BTreeMap::new(),
+                show_hidden_messages: false,
+                timing: if solution_dir.is_none() && release_timing.is_file() {
+                    read_toml::<ReleaseTimingFile>(&release_timing)?.timing
+                } else {
+                    Vec::new()
+                },
+                mutants: Vec::new(),
+            },
+        };
         let spec = Spec {
             timeout_secs: visible.timeout_secs,
             visible_default: visible.default_points,
@@ -407,6 +441,28 @@ impl Lab {
                 ));
             }
         }
+        let all: BTreeSet<&str> = self
+            .tests
+            .iter()
+            .flat_map(|f| f.tests.iter().map(String::as_str))
+            .collect();
+        for check in &self.spec.timing {
+            if check.requires.is_empty() && self.solution_dir.is_some() {
+                problems.push(format!(
+                    "timing check `{}` requires no test: name the tests that prove its timed \
+                     code correct (`requires = [...]`), or fast wrong code earns its points",
+                    check.name
+                ));
+            }
+            for name in &check.requires {
+                if !all.contains(name.as_str()) {
+                    problems.push(format!(
+                        "timing check `{}` requires `{name}`, which is not a test of the lab",
+                        check.name
+                    ));
+                }
+            }
+        }
         if let Some(sol) = &self.solution_dir {
             for mutant in &self.spec.mutants {
                 let path = sol.join(&mutant.file);
@@ -432,6 +488,16 @@ impl Lab {
             }
         }
         problems
+    }
+
+    /// The lab's timing program: the solution's `grading/timing.rs`, or in a student
+    /// release the copy `dist` wrote next to the lab.
+    pub fn timing_program(&self) -> Option<PathBuf> {
+        match &self.solution_dir {
+            Some(sol) => Some(sol.join("grading").join("timing.rs")),
+            None => Some(self.dir.join("grading").join("timing.rs")),
+        }
+        .filter(|p| p.is_file())
     }
 
     /// Whether `target` is model checked under `--cfg loom`.
@@ -546,7 +612,9 @@ pub fn third() -> Result<(), String> { Ok(()) }
         struct File {
             timing: Vec<TimingSpec>,
         }
-        let text = format!("[[timing]]\nname = \"t\"\nworkload = \"w\"\npoints = 3\n{entry}");
+        let text = format!(
+            "[[timing]]\nname = \"t\"\nworkload = \"w\"\npoints = 3\nrequires = [\"a\"]\n{entry}"
+        );
         toml::from_str::<File>(&text)
             .map(|f| f.timing[0].clone())
             .map_err(|e| e.to_string())
@@ -562,7 +630,8 @@ pub fn third() -> Result<(), String> { Ok(()) }
             ratio.check,
             TimingCheck::Ratio {
                 max_ratio: 2.0,
-                cutoff: Some(5.0)
+                cutoff: Some(5.0),
+                reference_kernels: None,
             }
         );
         assert_eq!(ratio.reps, 1);
@@ -590,6 +659,46 @@ pub fn third() -> Result<(), String> { Ok(()) }
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let course = Course::load(root).unwrap();
         assert!(course.labs.iter().any(|l| !l.spec.timing.is_empty()));
+    }
+
+    #[test]
+    fn a_timing_check_must_require_real_tests_and_at_least_one() {
+        let mut lab = Lab {
+            name: "lab90".into(),
+            dir: PathBuf::from("/nonexistent/lab90"),
+            solution_dir: Some(PathBuf::from("/nonexistent/solutions/lab90")),
+            spec: Spec::default(),
+            tests: vec![TestFile {
+                target: "toy".into(),
+                path: PathBuf::from("/nonexistent/lab90/tests/toy.rs"),
+                visibility: Visibility::Visible,
+                tests: vec!["adds".into()],
+            }],
+        };
+        let mut check = timing("kind = \"speedup\"").unwrap();
+        check.requires = vec!["adds".into()];
+        lab.spec.timing = vec![check.clone()];
+        assert_eq!(lab.spec_problems(), Vec::<String>::new());
+        check.requires = vec!["adds".into(), "add_typo".into()];
+        lab.spec.timing = vec![check.clone()];
+        let problems = lab.spec_problems().join("\n");
+        assert!(
+            problems.contains("requires `add_typo`, which is not a test of the lab"),
+            "{problems}"
+        );
+        check.requires.clear();
+        lab.spec.timing = vec![check];
+        let problems = lab.spec_problems().join("\n");
+        assert!(
+            problems.contains("timing check `t` requires no test"),
+            "{problems}"
+        );
+        let err = toml::from_str::<TimingSpec>(
+            "name = \"t\"\nworkload = \"w\"\npoints = 1\nkind = \"speedup\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("missing field `requires`"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Error, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::course::{Course, Lab, TestFile, Visibility};
+use crate::course::{Course, Lab, TestFile, TimingCheck, Visibility};
 use crate::report::{
     self, Calibration, Format, LabReport, Report, TestResult, TimingResult, TimingStatus,
 };
@@ -310,6 +310,7 @@ impl<'a> Grader<'a> {
             private: &dir.join("private"),
         };
         let member = crate::scratch::member_name(&scratch.dir);
+        let total: usize = scratch.files.iter().map(|f| f.tests.len()).sum();
         let mut leftovers = 0;
         for file in &scratch.files {
             let exe = build.executables.get(&file.target);
@@ -324,6 +325,10 @@ impl<'a> Grader<'a> {
                 if interrupt::interrupted() {
                     bail!("interrupted");
                 }
+                crate::status::set(
+                    &format!("{}: testing", lab.name),
+                    &format!("{name} ({} of {} done)", report.tests.len(), total),
+                );
                 let workdir = dir.join("run").join(name);
                 let run = run_one(prepared.as_ref(), name, timeout, &ctx, &workdir);
                 leftovers += run.leftovers;
@@ -364,8 +369,10 @@ impl<'a> Grader<'a> {
         Ok(())
     }
 
-    /// Runs the lab's timing checks, if its code deserves them: it passes every test, and
-    /// the lab has a timing program. The machine is calibrated once per grading run.
+    /// Runs the lab's timing checks whose code deserves them: each check needs every test
+    /// it `requires` to pass (performance credit goes only to correct code, and only the
+    /// tests of the timed code decide), and the lab needs a timing program. The machine is
+    /// calibrated once per grading run.
     fn timing_checks(
         &mut self,
         lab: &Lab,
@@ -373,8 +380,24 @@ impl<'a> Grader<'a> {
         is_reference: bool,
         report: &mut LabReport,
     ) {
-        if let Some(why) = timing_skipped(lab, scratch, report) {
+        if !scratch.timing {
+            let why = format!(
+                "skipped: solutions/{}/grading/timing.rs is missing",
+                lab.name
+            );
             self.push_skipped_timing(lab, report, &why);
+            return;
+        }
+        let gates: Vec<Vec<String>> = lab
+            .spec
+            .timing
+            .iter()
+            .map(|spec| failing_requirements(&spec.requires, &report.tests))
+            .collect();
+        if gates.iter().all(|failing| !failing.is_empty()) {
+            for (spec, failing) in lab.spec.timing.iter().zip(&gates) {
+                report.timing.push(withheld(spec, failing));
+            }
             return;
         }
         let student = match scratch.build_timing(self.course) {
@@ -408,17 +431,31 @@ impl<'a> Grader<'a> {
                 "grader error: the machine calibration failed, so speedup checks put no points at stake: {e}"
             ));
         }
-        for spec in &lab.spec.timing {
-            report.timing.push(timing::check(
-                spec,
-                &student,
-                reference.as_deref().map_err(String::as_str),
-                self.calibration
-                    .as_ref()
-                    .map(|c| c.as_ref().map_err(String::as_str)),
-                &ctx,
-                &workdir,
-            ));
+        for (spec, failing) in lab.spec.timing.iter().zip(&gates) {
+            if !failing.is_empty() {
+                report.timing.push(withheld(spec, failing));
+                continue;
+            }
+            crate::status::set(&format!("{}: timing", lab.name), &spec.name);
+            let cal = self
+                .calibration
+                .as_ref()
+                .map(|c| c.as_ref().map_err(String::as_str));
+            // A student release has no reference solution: its ratio checks are estimates.
+            let result = match spec.check {
+                TimingCheck::Ratio { .. } if lab.solution_dir.is_none() => {
+                    timing::estimate(spec, &student, cal, &ctx, &workdir)
+                }
+                _ => timing::check(
+                    spec,
+                    &student,
+                    reference.as_deref().map_err(String::as_str),
+                    cal,
+                    &ctx,
+                    &workdir,
+                ),
+            };
+            report.timing.push(result);
         }
         let failed: Vec<String> = report
             .timing
@@ -541,26 +578,35 @@ fn student_paths(message: &str, member: &str, target: &str) -> String {
     )
 }
 
-/// Why the timing checks are skipped, if they are: performance credit goes only to correct
-/// code, and needs the lab's timing program.
-fn timing_skipped(lab: &Lab, scratch: &Scratch, report: &LabReport) -> Option<String> {
-    let failing = report
-        .tests
+/// The tests of `requires` that did not pass in `tests`, in the order `requires` names
+/// them. A required test absent from `tests` (a hidden one, where the hidden tests are not
+/// run) does not count against the check: only a verdict does.
+pub fn failing_requirements(requires: &[String], tests: &[TestResult]) -> Vec<String> {
+    requires
         .iter()
-        .filter(|t| t.status != Status::Passed)
-        .count();
-    if failing > 0 {
-        Some(format!(
-            "skipped: performance credit goes only to correct code ({failing} tests not passing)"
-        ))
-    } else if !scratch.timing {
-        Some(format!(
-            "skipped: solutions/{}/grading/timing.rs is missing",
-            lab.name
-        ))
-    } else {
-        None
-    }
+        .filter(|name| {
+            tests
+                .iter()
+                .any(|t| &t.name == *name && t.status != Status::Passed)
+        })
+        .cloned()
+        .collect()
+}
+
+/// A timing check whose points are withheld because tests of its timed code failed.
+fn withheld(spec: &crate::course::TimingSpec, failing: &[String]) -> TimingResult {
+    let mut result = TimingResult::skipped(
+        spec,
+        &format!(
+            "withheld: performance credit goes only to correct code, and {} of the {} tests \
+             this check's timed code must pass did not pass: {}",
+            failing.len(),
+            spec.requires.len(),
+            failing.join(", ")
+        ),
+    );
+    result.withheld_by = failing.to_vec();
+    result
 }
 
 /// Whether `source` is the lab's reference solution itself (`--solutions`, `check`): its
@@ -663,16 +709,26 @@ pub fn run(root: &Path, request: Request) -> Result<bool, Error> {
     let course = Course::load(root)?;
     let labs = course.select(&request.labs)?;
     let hidden = course.has_solutions();
+    // A student release has the timing checks `dist` wrote: its own code is timed there.
+    let release_timing = !hidden && labs.iter().any(|l| !l.spec.timing.is_empty());
     let options = Options {
         hidden,
-        timing: request.timing && hidden,
+        timing: request.timing && (hidden || release_timing),
         timeout: request.timeout,
         trusted: request.trusted,
         fail_fast: false,
     };
     if !hidden {
         eprintln!(
-            "note: this checkout has no solutions/: grading the visible tests only, without timing checks"
+            "note: this checkout has no solutions/: grading the visible tests only{}",
+            if !release_timing {
+                ", without timing checks"
+            } else if request.timing {
+                "; the speedup checks are measured as the grader would, the ratio checks \
+                 estimated against the reference's recorded time (--no-timing to skip them)"
+            } else {
+                ", without timing checks (--no-timing)"
+            }
         );
     }
     let mut grader = Grader::new(&course, options);
@@ -750,6 +806,7 @@ fn grade_submission(
     out: Option<&Path>,
 ) -> Result<(), Error> {
     let spinner = progress_bar(labs.len() as u64, "labs");
+    crate::status::attach(&spinner);
     let mut done = 0;
     let report = grader.grade(id, labs, source, &mut |partial| {
         done += 1;
@@ -761,6 +818,7 @@ fn grade_submission(
             }
         }
     });
+    crate::status::detach();
     spinner.finish_and_clear();
     match out {
         Some(out) => {
@@ -859,6 +917,41 @@ fn progress_bar(len: u64, unit: &str) -> ProgressBar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn test(name: &str, status: Status) -> TestResult {
+        TestResult {
+            name: name.into(),
+            target: "t".into(),
+            visibility: Visibility::Visible,
+            status,
+            points: 0.0,
+            max_points: 1.0,
+            message: String::new(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn only_the_required_tests_that_fail_withhold_a_timing_check() {
+        let tests = [
+            test("timed_is_right", Status::Passed),
+            test("timed_is_exact", Status::Failed),
+            test("unrelated", Status::Failed),
+            test("timed_terminates", Status::Timeout),
+        ];
+        let requires = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert!(failing_requirements(&requires(&["timed_is_right"]), &tests).is_empty());
+        assert_eq!(
+            failing_requirements(
+                &requires(&["timed_terminates", "timed_is_right", "timed_is_exact"]),
+                &tests
+            ),
+            ["timed_terminates", "timed_is_exact"]
+        );
+        // A required test that was not run (a hidden one, in a student's release) has no
+        // verdict to hold against the check.
+        assert!(failing_requirements(&requires(&["hidden_one"]), &tests).is_empty());
+    }
 
     #[test]
     fn sanitize_keeps_names_folder_safe() {

@@ -4,7 +4,9 @@
 //!   against visible and hidden tests and timing checks;
 //! - `check`: prove the course is sound (stubs, tests, solutions, mutants, release);
 //! - `dist`: make the student release;
-//! - `gradescope-bundle`: make the Gradescope autograder zip.
+//! - `gradescope-bundle`: make the Gradescope autograder zip;
+//! - `watch` and `progress`: the student's loop (rerun a lab's tests on every change; where
+//!   each lab stands).
 //!
 //! See `docs/GRADING.md` (instructors) and `docs/AUTHORING.md` (lab authors).
 
@@ -20,9 +22,11 @@ mod report;
 mod runner;
 mod sandbox;
 mod scratch;
+mod status;
 mod sync;
 mod timing;
 mod util;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,6 +88,17 @@ enum Cmd {
         /// Output zip file.
         #[arg(default_value = "target/parlab-autograder.zip")]
         out: PathBuf,
+    },
+    /// Rerun a lab's visible tests whenever a file of the lab changes: the first failing
+    /// test, its message and the handout's hint, and how many tasks are done.
+    Watch {
+        /// The lab, e.g. `lab01` or `1`.
+        lab: String,
+    },
+    /// Run each lab's visible tests once and print where it stands (tasks done of total).
+    Progress {
+        /// Labs (all when none).
+        labs: Vec<String>,
     },
     /// Internal: the sandbox supervisor (reads its job on stdin).
     #[command(name = "__sandbox", hide = true)]
@@ -148,6 +163,8 @@ fn main() -> ExitCode {
     }
     // Before any thread starts: Ctrl-C and SIGTERM stop what the grader started, cleanly.
     interrupt::install();
+    // Ctrl-C is how a watch loop ends: no report to speak of.
+    let watching = matches!(cli.command, Cmd::Watch { .. });
     let result = course::find_root(cli.course).and_then(|root| match cli.command {
         Cmd::Grade(args) => grade::run(&root, args.request()),
         Cmd::Check { labs, no_timing } => check::run(&root, &labs, !no_timing),
@@ -155,8 +172,13 @@ fn main() -> ExitCode {
         Cmd::Dist { out } => dist::run(&root, &out).map(|_| true),
         Cmd::Bench { targets, criterion } => bench::run(&root, &targets, &criterion),
         Cmd::GradescopeBundle { out } => bundle::run(&root, &out).map(|_| true),
+        Cmd::Watch { lab } => watch::run_watch(&root, &lab),
+        Cmd::Progress { labs } => watch::run_progress(&root, &labs),
         Cmd::Sandbox => unreachable!("handled above"),
     });
+    if interrupt::interrupted() && watching {
+        return ExitCode::SUCCESS;
+    }
     if interrupt::interrupted() {
         if let Err(e) = &result {
             eprintln!("error: {e:#}");

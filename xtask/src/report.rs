@@ -40,6 +40,9 @@ pub struct Calibration {
     pub threads: usize,
     /// Speedup of the embarrassingly parallel reference kernel on `threads` threads.
     pub speedup: f64,
+    /// The kernel's parallel time on `threads` threads, in nanoseconds (in the attempt that
+    /// counted): the unit of the ratio checks' `reference_kernels`.
+    pub kernel_par_ns: f64,
 }
 
 /// The report of one lab.
@@ -119,6 +122,13 @@ pub struct TimingResult {
     pub max_points: f64,
     /// Medians and attempts, or why it was skipped.
     pub message: String,
+    /// Whether `points` is an estimate (a ratio check in a student release, against the
+    /// reference's recorded figure): the grader measures the reference itself.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub estimate: bool,
+    /// The tests the check requires that did not pass: its points were withheld for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld_by: Vec<String>,
 }
 
 impl TimingResult {
@@ -134,6 +144,8 @@ impl TimingResult {
             points: 0.0,
             max_points: spec.points,
             message: why.to_string(),
+            estimate: false,
+            withheld_by: Vec::new(),
         }
     }
 }
@@ -274,6 +286,12 @@ pub fn table(report: &Report) -> String {
                     TimingKind::Ratio => "<=",
                 },
             );
+            if t.estimate {
+                let _ = writeln!(
+                    s,
+                    "         | ESTIMATE on this machine (the grader measures the reference itself)"
+                );
+            }
             if !t.message.is_empty() {
                 let _ = writeln!(s, "         | {}", t.message);
             }

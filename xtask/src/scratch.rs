@@ -154,11 +154,7 @@ impl Scratch {
         if lock.is_file() {
             write_if_changed(&dir.join("Cargo.lock"), &util::read(&lock)?)?;
         }
-        let timing_src = lab
-            .solution_dir
-            .as_ref()
-            .map(|d| d.join("grading").join("timing.rs"))
-            .filter(|p| timing && p.is_file());
+        let timing_src = lab.timing_program().filter(|_| timing);
         let manifest = lab_manifest(lab, &files, timing_src.as_deref())?;
         write_if_changed(&lab_dir.join("Cargo.toml"), manifest.as_bytes())?;
         let mut markers = BTreeMap::new();
@@ -191,6 +187,14 @@ impl Scratch {
         })
     }
 
+    /// The lab's package name, as the status line shows it.
+    fn lab_name(&self) -> String {
+        self.dir
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     fn cargo(&self, course: &Course, args: &[&str]) -> Command {
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cmd.args(args)
@@ -208,7 +212,7 @@ impl Scratch {
     /// Compiles the library and every test target (debug), collecting errors per target.
     pub fn build_tests(&self, course: &Course) -> Result<TestBuild, Error> {
         let cmd = self.cargo(course, &["build", "--tests", "--keep-going"]);
-        self.collect(cmd)
+        self.collect(cmd, "tests")
     }
 
     /// Compiles the loom test targets with `--cfg loom`, in release mode (a model checker
@@ -226,11 +230,12 @@ impl Scratch {
                 "CARGO_BUILD_BUILD_DIR",
                 course.root.join("target").join("loom"),
             );
-        self.collect(cmd)
+        self.collect(cmd, "loom tests")
     }
 
-    fn collect(&self, cmd: Command) -> Result<TestBuild, Error> {
-        let out = util::run_full(cmd, BUILD_TIMEOUT)?;
+    fn collect(&self, cmd: Command, what: &str) -> Result<TestBuild, Error> {
+        let status = crate::status::cargo_lines(&format!("{} ({what})", self.lab_name()));
+        let out = util::run_full_lines(cmd, BUILD_TIMEOUT, status)?;
         let mut build = self.read_messages(&out.stdout);
         if matches!(out.outcome, Outcome::TimedOut) {
             build.other_error = Some(format!(
@@ -305,7 +310,8 @@ impl Scratch {
     /// Compiles the timing program in release mode; returns its path.
     pub fn build_timing(&self, course: &Course) -> Result<PathBuf, Error> {
         let cmd = self.cargo(course, &["build", "--release", "--example", TIMING_EXAMPLE]);
-        let out = util::run_full(cmd, BUILD_TIMEOUT)?;
+        let status = crate::status::cargo_lines(&format!("{} (timing program)", self.lab_name()));
+        let out = util::run_full_lines(cmd, BUILD_TIMEOUT, status)?;
         messages(&out.stdout)
             .filter_map(|msg| match msg {
                 Message::CompilerArtifact(a) if a.target.name == TIMING_EXAMPLE => a.executable,

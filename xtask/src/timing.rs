@@ -111,7 +111,7 @@ pub fn calibrate(
     ctx: &Context,
     workdir: &Path,
 ) -> Result<Calibration, Error> {
-    let mut best: Option<f64> = None;
+    let mut best: Option<(f64, f64)> = None;
     for _ in 0..ATTEMPTS {
         let (seq, par) = interleaved(
             &|| run_once(exe, "__calibrate", "seq", 1, 3, ctx, workdir),
@@ -120,14 +120,18 @@ pub fn calibrate(
         )
         .map_err(|f| Error::msg(f.message))?;
         let speedup = seq / par;
-        best = Some(best.map_or(speedup, |b: f64| b.max(speedup)));
+        if best.is_none_or(|(b, _)| speedup > b) {
+            best = Some((speedup, par));
+        }
         if speedup >= 0.8 * threads as f64 {
             break;
         }
     }
+    let (speedup, kernel_par_ns) = best.unwrap_or((1.0, f64::NAN));
     Ok(Calibration {
         threads,
-        speedup: best.unwrap_or(1.0),
+        speedup,
+        kernel_par_ns,
     })
 }
 
@@ -222,7 +226,9 @@ pub fn check(
                     ))
                 })
             }
-            TimingCheck::Ratio { max_ratio, cutoff } => {
+            TimingCheck::Ratio {
+                max_ratio, cutoff, ..
+            } => {
                 let reference = match reference {
                     Ok(path) => path,
                     Err(e) => {
@@ -245,8 +251,14 @@ pub fn check(
                 )
                 .map(|(yours, reference)| {
                     let r = yours / reference;
+                    let kernels = match cal {
+                        Some(Ok(c)) if c.kernel_par_ns > 0.0 => {
+                            format!(" (reference: {:.2} calibration kernels)", reference / c.kernel_par_ns)
+                        }
+                        _ => String::new(),
+                    };
                     (r, ratio_credit(r, max_ratio, cutoff), format!(
-                        "yours {:.1} ms, reference {:.1} ms: {r:.2}x the reference (cut-off {cutoff:.1}x)",
+                        "yours {:.1} ms, reference {:.1} ms{kernels}: {r:.2}x the reference (cut-off {cutoff:.1}x)",
                         yours / 1e6, reference / 1e6
                     ))
                 })
@@ -287,6 +299,76 @@ pub fn check(
         };
         result.message = msg;
     }
+    result
+}
+
+/// A ratio check where there is no reference solution (a student release): the student's
+/// parallel time on the workload in calibration kernels (the kernel's parallel time on as
+/// many threads, measured interleaved with it), divided by the reference's recorded figure
+/// (`reference_kernels`). An estimate: the grader measures the reference on its own machine.
+pub fn estimate(
+    spec: &TimingSpec,
+    student: &Path,
+    cal: Option<Result<&Calibration, &str>>,
+    ctx: &Context,
+    workdir: &Path,
+) -> TimingResult {
+    let mut result = TimingResult::skipped(spec, "");
+    result.max_points = 0.0;
+    let TimingCheck::Ratio {
+        max_ratio,
+        cutoff,
+        reference_kernels,
+    } = spec.check
+    else {
+        result.message = "not a ratio check".into();
+        return result;
+    };
+    let threads = match cal {
+        Some(Ok(c)) => c.threads,
+        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let reps = spec.reps.max(1);
+    let measured = interleaved(
+        &|| run_once(student, &spec.workload, "par", threads, reps, ctx, workdir),
+        &|| run_once(student, "__calibrate", "par", threads, 3, ctx, workdir),
+        false,
+    );
+    let (yours, kernel) = match measured {
+        Ok(m) => m,
+        Err(f) => {
+            result.status = TimingStatus::Failed;
+            result.message = f.message;
+            return result;
+        }
+    };
+    let units = yours / kernel;
+    let Some(reference) = reference_kernels.filter(|r| *r > 0.0) else {
+        result.message = format!(
+            "yours {:.1} ms = {units:.2} calibration kernels on {threads} threads; the course records no reference figure for this check, so no estimate",
+            yours / 1e6
+        );
+        return result;
+    };
+    let cutoff = cutoff.unwrap_or(2.0 * max_ratio);
+    let r = units / reference;
+    let credit = ratio_credit(r, max_ratio, cutoff);
+    result.estimate = true;
+    result.measured = Some(r);
+    result.threshold = Some(max_ratio);
+    result.max_points = spec.points;
+    result.points = spec.points * credit;
+    result.status = if credit >= 1.0 {
+        TimingStatus::Passed
+    } else if credit > 0.0 {
+        TimingStatus::Partial
+    } else {
+        TimingStatus::Failed
+    };
+    result.message = format!(
+        "yours {:.1} ms = {units:.2} calibration kernels on {threads} threads; the reference: {reference:.2} kernels (recorded by the course): about {r:.2}x the reference (cut-off {cutoff:.1}x)",
+        yours / 1e6
+    );
     result
 }
 

@@ -177,7 +177,17 @@ pub struct FullOutput {
 }
 
 /// Runs `cmd` (cargo) with a deadline, keeping all of stdout and a capped stderr.
-pub fn run_full(mut cmd: Command, timeout: Duration) -> Result<FullOutput, Error> {
+pub fn run_full(cmd: Command, timeout: Duration) -> Result<FullOutput, Error> {
+    run_full_lines(cmd, timeout, |_| {})
+}
+
+/// [`run_full`], showing each line of stdout to `on_line` as it comes (cargo's JSON
+/// messages: what compiles now, for the status line).
+pub fn run_full_lines(
+    mut cmd: Command,
+    timeout: Duration,
+    mut on_line: impl FnMut(&str) + Send + 'static,
+) -> Result<FullOutput, Error> {
     let what = describe_command(&cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -189,8 +199,16 @@ pub fn run_full(mut cmd: Command, timeout: Duration) -> Result<FullOutput, Error
     let mut stdout = child.stdout.take().expect("stdout is piped");
     let mut stderr = child.stderr.take().expect("stderr is piped");
     let out = thread::spawn(move || {
+        use std::io::BufRead;
         let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
+        let mut reader = std::io::BufReader::new(&mut stdout);
+        loop {
+            let start = s.len();
+            match reader.read_until(b'\n', &mut s) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => on_line(&String::from_utf8_lossy(&s[start..])),
+            }
+        }
         String::from_utf8_lossy(&s).into_owned()
     });
     let err = thread::spawn(move || {

@@ -1650,3 +1650,79 @@ fn finance_modules_used(src: &str) -> BTreeSet<String> {
     }
     out
 }
+
+/// Each handout's *Timing checks on your machine* table has one row per timing check of the
+/// lab (the instructor's spec), and each row's benchmark is a `benchmark_group` of the lab's
+/// benches: a renamed check or benchmark fails here.
+#[test]
+fn handouts_map_every_timing_check_to_a_benchmark() {
+    let root = root();
+    let Ok(entries) = fs::read_dir(root.join("labs")) else {
+        panic!("no labs/ folder");
+    };
+    let mut labs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    labs.sort();
+    let mut findings = Vec::new();
+    let mut checked = 0;
+    for dir in labs.iter().filter(|d| d.join("grading.toml").is_file()) {
+        let lab = manifest(&dir.join("grading.toml"))["lab"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let spec = root.join("solutions").join(&lab).join("grading.toml");
+        if !spec.is_file() {
+            continue; // a student release: the checks were read in the instructor checkout
+        }
+        let checks: BTreeSet<String> = manifest(&spec)
+            .get("timing")
+            .and_then(|t| t.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["name"].as_str().map(str::to_string))
+            .collect();
+        let benches: String = fs::read_dir(dir.join("benches"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| read(&e.path()))
+            .collect();
+        let handout = read(&dir.join("README.md"));
+        let rows: Vec<&str> = handout
+            .lines()
+            .skip_while(|l| !l.starts_with("| Timing check |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        let mut named = BTreeSet::new();
+        for row in &rows {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let name = cells.get(1).unwrap_or(&"").trim_matches('`');
+            if !checks.contains(name) {
+                findings.push(format!(
+                    "{lab} handout: `{name}` is not a timing check of {lab}"
+                ));
+            }
+            named.insert(name.to_string());
+            let bench = cells.get(4).unwrap_or(&"").trim_matches('`');
+            let group = bench
+                .strip_prefix(&format!("cargo bench -p {lab} -- "))
+                .unwrap_or("");
+            if group.is_empty() || !benches.contains(&format!("benchmark_group(\"{group}\")")) {
+                findings.push(format!(
+                    "{lab} handout: `{bench}` (check `{name}`) names no benchmark group of {lab}'s benches"
+                ));
+            }
+        }
+        for missing in checks.difference(&named) {
+            findings.push(format!(
+                "{lab} handout: timing check `{missing}` has no row in *Timing checks on your machine*"
+            ));
+        }
+        checked += 1;
+    }
+    assert!(
+        checked > 0 || !root.join("solutions").is_dir(),
+        "no lab checked"
+    );
+    report(findings);
+}

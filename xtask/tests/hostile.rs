@@ -768,7 +768,7 @@ fn a_failing_reference_costs_the_student_nothing() {
             ),
             (
                 "solutions/lab90/grading.toml",
-                "default_points = 3\n\n[[timing]]\nname = \"add_vs_reference\"\ndescription = \"add against the reference\"\nkind = \"ratio\"\nworkload = \"add\"\nmax_ratio = 2.0\npoints = 5\n",
+                "default_points = 3\n\n[[timing]]\nname = \"add_vs_reference\"\ndescription = \"add against the reference\"\nkind = \"ratio\"\nworkload = \"add\"\nmax_ratio = 2.0\npoints = 5\nrequires = [\"adds\"]\n",
             ),
         ],
     );
@@ -807,6 +807,74 @@ fn a_failing_reference_costs_the_student_nothing() {
         "{}",
         lab["notes"]
     );
+}
+
+/// The lab90 timing program: workload `add` times `add`, workload `answer` times `answer`.
+const TOY_TIMING: &str = "use parlab_harness::{Request, Workload};\n\nfn prepare(req: &Request) -> Option<Workload> {\n    match req.workload.as_str() {\n        \"add\" => Some(Box::new(|| {\n            std::hint::black_box(lab90::add(std::hint::black_box(-2), -3));\n        })),\n        \"answer\" => Some(Box::new(|| {\n            std::hint::black_box(lab90::answer());\n        })),\n        _ => None,\n    }\n}\n\nfn main() {\n    parlab_harness::main(prepare);\n}\n";
+
+/// Performance credit goes only to correct code, check by check: a submission whose `add`
+/// is fast because it is wrong (on negative numbers: a hidden test catches it) gets none of
+/// the `add` check's points, and the report names the test; its `answer` check, whose timed
+/// code passes its own tests, is graded as usual. (The ratio thresholds are far beyond any
+/// noise: this test is about the gate, not about timing.)
+#[test]
+fn fast_but_wrong_timed_code_earns_no_timing_points() {
+    let tmp = tempdir();
+    let root = tmp.path();
+    course(root);
+    write_tree(
+        root,
+        &[
+            ("solutions/lab90/grading/timing.rs", TOY_TIMING),
+            (
+                "solutions/lab90/grading.toml",
+                "default_points = 3\n\n[[timing]]\nname = \"add_vs_reference\"\nkind = \"ratio\"\nworkload = \"add\"\nmax_ratio = 1000.0\ncutoff = 100000.0\nreps = 1\npoints = 5\nrequires = [\"adds\", \"adds_negative_numbers\"]\n\n[[timing]]\nname = \"answer_vs_reference\"\nkind = \"ratio\"\nworkload = \"answer\"\nmax_ratio = 1000.0\ncutoff = 100000.0\nreps = 1\npoints = 2\nrequires = [\"wrong_answer\"]\n",
+            ),
+        ],
+    );
+    // Right on the visible test, wrong (and no slower) on what the hidden one checks; and a
+    // failing test the timed code of neither check depends on.
+    let lib = GOOD
+        .replace(
+            "pub fn add(a: i64, b: i64) -> i64 { a + b }",
+            "pub fn add(a: i64, b: i64) -> i64 { if a < 0 { 0 } else { a + b } }",
+        )
+        .replace(
+            "pub fn prints() -> i64 { 1 }",
+            "pub fn prints() -> i64 { 2 }",
+        );
+    let sub = submission(root, "fast-but-wrong", &lib);
+    let report = grade_json(root, &sub, &root.join("report.json"));
+    let statuses = statuses(&report);
+    assert_eq!(status_of(&statuses, "adds"), "passed", "{report:#}");
+    assert_eq!(status_of(&statuses, "adds_negative_numbers"), "failed");
+    assert_eq!(status_of(&statuses, "floods_output"), "failed");
+    let timing = report["labs"][0]["timing"].as_array().unwrap();
+    let add = timing
+        .iter()
+        .find(|t| t["name"] == "add_vs_reference")
+        .unwrap();
+    assert_eq!(add["points"], 0.0, "{add}");
+    assert_eq!(add["max_points"], 5.0, "{add}");
+    assert_eq!(
+        add["withheld_by"],
+        serde_json::json!(["adds_negative_numbers"]),
+        "{add}"
+    );
+    assert!(
+        add["message"]
+            .as_str()
+            .unwrap()
+            .contains("adds_negative_numbers"),
+        "{add}"
+    );
+    let answer = timing
+        .iter()
+        .find(|t| t["name"] == "answer_vs_reference")
+        .unwrap();
+    assert!(answer.get("withheld_by").is_none(), "{answer}");
+    assert_eq!(answer["status"], "passed", "{answer}");
+    assert_eq!(answer["points"], 2.0, "{answer}");
 }
 
 /// Given code is the course's: a submission that changes it (here, to make `add` wrong, as a
