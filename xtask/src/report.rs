@@ -96,6 +96,10 @@ pub enum TimingStatus {
     /// The grader could not measure it (the reference solution or the calibration failed):
     /// the course's fault, so no points are at stake (`max_points` 0).
     GraderError,
+    /// The machine was busy during too many attempts to judge the code (see
+    /// `timing::check`): no points at stake (`max_points` 0); grade it again on a quiet
+    /// machine.
+    Disturbed,
 }
 
 /// One timing check.
@@ -119,6 +123,12 @@ pub struct TimingResult {
     pub max_points: f64,
     /// Medians and attempts, or why it was skipped.
     pub message: String,
+    /// Speedup checks: the lowest speedup of the calibration kernel measured beside the
+    /// attempt that counts (the machine's state while the figure was taken).
+    pub kernel: Option<f64>,
+    /// Attempts discarded because the machine was busy while they ran (measured again);
+    /// a figure taken after such retries says so in `message`.
+    pub disturbed_attempts: u32,
 }
 
 impl TimingResult {
@@ -134,6 +144,8 @@ impl TimingResult {
             points: 0.0,
             max_points: spec.points,
             message: why.to_string(),
+            kernel: None,
+            disturbed_attempts: 0,
         }
     }
 }
