@@ -11,6 +11,7 @@
 mod bench;
 mod bundle;
 mod check;
+mod class_report;
 mod course;
 mod dist;
 mod escape;
@@ -119,6 +120,11 @@ struct GradeArgs {
     /// grade anyway, with the shortfall still stated in every report.
     #[arg(long)]
     trusted: bool,
+    /// With --class: build and test N submissions at once (timing checks still run one
+    /// submission at a time, after all the tests).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "class",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
 }
 
 impl GradeArgs {
@@ -137,6 +143,7 @@ impl GradeArgs {
             timing: !self.no_timing,
             timeout: self.timeout.map(Duration::from_secs),
             trusted: self.trusted,
+            jobs: usize::from(self.jobs),
         }
     }
 }
