@@ -430,10 +430,12 @@ fn scatter(
 }
 
 /// Kinds of trouble the problems table lists, in its order.
-pub const PROBLEMS: [&str; 6] = [
+pub const PROBLEMS: [&str; 8] = [
     "timeout",
     "crashed",
     "grader_error",
+    "refused",
+    "leftover_processes",
     "disturbed",
     "isolation",
     "interrupted",
@@ -465,6 +467,23 @@ pub fn problems_of(report: &Report) -> Vec<(&'static str, Vec<String>)> {
                 .entry(kind)
                 .or_default()
                 .push(format!("{}/{} (timing)", lab.lab, t.name));
+        }
+    }
+    for lab in &report.labs {
+        for note in &lab.notes {
+            // The notes `grade` writes when it refuses a lab's src/ (escape, outside reads)
+            // and when tests leave processes behind.
+            let kind = if note.starts_with("the grader refused") {
+                "refused"
+            } else if note.starts_with("tests left ") {
+                "leftover_processes"
+            } else {
+                continue;
+            };
+            found
+                .entry(kind)
+                .or_default()
+                .push(format!("{}: {}", lab.lab, first_line(note)));
         }
     }
     if !report.isolation_warnings.is_empty() {
@@ -642,7 +661,12 @@ mod tests {
     }
 
     fn report(who: &str, tests: Vec<TestResult>, timing: Vec<TimingResult>) -> Report {
-        let mut lab = LabReport::empty("lab02", vec![]);
+        let notes = if who == "dave" {
+            vec!["tests left 2 process(es) running after they ended; the grader killed them".into()]
+        } else {
+            vec![]
+        };
+        let mut lab = LabReport::empty("lab02", notes);
         lab.tests = tests;
         lab.timing = timing;
         lab.total();
@@ -854,6 +878,15 @@ mod tests {
                 .count();
             if busy > 0 {
                 expected.push((who.clone(), "disturbed".into(), busy.to_string()));
+            }
+            let left = r["labs"][0]["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n.as_str().unwrap().starts_with("tests left "))
+                .count();
+            if left > 0 {
+                expected.push((who.clone(), "leftover_processes".into(), left.to_string()));
             }
             let iso = r["isolation_warnings"].as_array().unwrap().len();
             if iso > 0 {
