@@ -31,8 +31,8 @@ pub struct Report {
     pub isolation_warnings: Vec<String>,
     /// The grader was stopped (Ctrl-C, SIGTERM) before it graded every lab.
     pub interrupted: bool,
-    /// Wall time spent grading this submission, in seconds (with `grade --jobs`, its tests
-    /// ran beside other submissions' and its timing checks later, alone; both count).
+    /// Wall time spent grading this submission, in seconds (with `grade --class --jobs`, its
+    /// tests ran beside other submissions' and its timing checks later, alone; both count).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
 }
