@@ -110,12 +110,13 @@ pub fn render(summary: &Summary, rows: &[(String, Report)]) -> String {
         num(summary.seconds / 60.0),
         num(per),
     );
-    h.push_str("<nav><a href=\"#scores\">Scores</a> · <a href=\"#tests\">Tests</a> · <a href=\"#timing\">Timing</a> · <a href=\"#problems\">Problems</a> · <a href=\"#times\">Grading time</a></nav>\n");
+    // What needs the instructor's action first; the long table of every test last.
+    h.push_str("<nav><a href=\"#scores\">Scores</a> · <a href=\"#problems\">Problems</a> · <a href=\"#timing\">Timing</a> · <a href=\"#times\">Grading time</a> · <a href=\"#tests\">Tests</a></nav>\n");
     scores(&mut h, summary, rows);
-    tests(&mut h, rows);
-    timing(&mut h, rows);
     problems(&mut h, rows);
+    timing(&mut h, rows);
     times(&mut h, rows);
+    tests(&mut h, rows);
     h.push_str("</body></html>\n");
     h
 }
@@ -532,6 +533,15 @@ fn problems(h: &mut String, rows: &[(String, Report)]) {
     h.push_str("</table>\n");
 }
 
+/// `s` cut to `n` characters, with an ellipsis when cut.
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
 /// How long each submission took.
 fn times(h: &mut String, rows: &[(String, Report)]) {
     h.push_str("<h2 id=\"times\">Grading time</h2>\n");
@@ -541,7 +551,8 @@ fn times(h: &mut String, rows: &[(String, Report)]) {
         .collect();
     let top = secs.iter().map(|s| s.1).fold(1.0, f64::max);
     let (w, bar_h) = (600.0, 14.0);
-    let left = 160.0;
+    // Names of up to 26 characters (10 px text: about 6 px each) fit left of the bars.
+    let left = 170.0;
     let ht = bar_h * secs.len() as f64 + 10.0;
     let _ = write!(
         h,
@@ -554,7 +565,7 @@ fn times(h: &mut String, rows: &[(String, Report)]) {
             h,
             "<text x=\"2\" y=\"{:.1}\">{}</text><rect x=\"{left}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"#888\"/><text x=\"{:.1}\" y=\"{:.1}\">{} s</text>",
             y + bar_h - 4.0,
-            esc(&crate::util::truncate(student, 28)),
+            esc(&short(student, 26)),
             bar_h - 3.0,
             left + bw + 4.0,
             y + bar_h - 4.0,
