@@ -398,6 +398,14 @@ fn scatter(
         ht - m + 12.0,
         num(hi)
     );
+    if pts.is_empty() {
+        let _ = write!(
+            h,
+            "<text x=\"{}\" y=\"{}\">no figure measured (see the table)</text>",
+            m + 20.0,
+            ht / 2.0
+        );
+    }
     for (student, threshold, measured, t) in &pts {
         let good = match t.kind {
             TimingKind::Speedup => measured >= threshold,
