@@ -236,10 +236,12 @@ fn check_solution(
             manifest: None,
         },
     )?;
-    let unmeasured = solution
-        .timing
-        .iter()
-        .any(|t| matches!(t.status, TimingStatus::Skipped | TimingStatus::GraderError));
+    let unmeasured = solution.timing.iter().any(|t| {
+        matches!(
+            t.status,
+            TimingStatus::Skipped | TimingStatus::GraderError | TimingStatus::Disturbed
+        )
+    });
     tally.record(
         solution.score == solution.max_score && solution.max_score > 0.0 && !unmeasured,
         &format!(
@@ -305,7 +307,10 @@ fn shortfall(report: &LabReport) -> String {
         report
             .timing
             .iter()
-            .filter(|t| t.points < t.max_points || t.status == TimingStatus::Skipped)
+            .filter(|t| {
+                t.points < t.max_points
+                    || matches!(t.status, TimingStatus::Skipped | TimingStatus::Disturbed)
+            })
             .map(|t| format!("timing {} {:?}: {}", t.name, t.status, t.message)),
     );
     lines.extend(report.notes.iter().cloned());

@@ -53,6 +53,17 @@ pub struct Grader<'a> {
     calibration: Option<Result<Calibration, String>>,
     reference_timing: BTreeMap<String, Result<PathBuf, String>>,
     isolation: Isolation,
+    /// A concurrent job's own build directory (`grade --jobs`); `None`: the course's.
+    build_dir: Option<PathBuf>,
+    /// Leave the timing checks for [`Grader::time_lab`] (`grade --jobs`: they run after
+    /// every submission's tests, one at a time, on an otherwise idle machine).
+    defer_timing: bool,
+}
+
+/// A lab whose tests passed through [`Grader::grade_lab`] with its timing checks deferred.
+pub struct PendingTiming {
+    scratch: Scratch,
+    is_reference: bool,
 }
 
 impl<'a> Grader<'a> {
@@ -68,7 +79,28 @@ impl<'a> Grader<'a> {
             calibration: None,
             reference_timing: BTreeMap::new(),
             isolation,
+            build_dir: None,
+            defer_timing: false,
         }
+    }
+
+    /// A grader for concurrent job `slot` of `grade --jobs`: slot 0 builds in the course's
+    /// build directory, every other in `target/xtask/jobs/<slot>` (cargo runs that share one
+    /// wait for each other's lock); its timing checks are left to [`Grader::time_lab`].
+    pub fn for_job(course: &'a Course, options: Options, slot: usize) -> Grader<'a> {
+        let mut grader = Grader::new(course, options);
+        if slot > 0 {
+            grader.build_dir = Some(
+                course
+                    .root
+                    .join("target")
+                    .join("xtask")
+                    .join("jobs")
+                    .join(slot.to_string()),
+            );
+        }
+        grader.defer_timing = true;
+        grader
     }
 
     /// The isolation student code runs under.
@@ -93,6 +125,20 @@ impl<'a> Grader<'a> {
         source: &dyn Fn(&Lab) -> Option<LabSource>,
         on_lab: &mut dyn FnMut(&Report),
     ) -> Report {
+        self.grade_deferring(id, labs, source, on_lab).0
+    }
+
+    /// [`Grader::grade`], returning also the labs whose timing checks were deferred (by
+    /// index in the report's `labs`).
+    pub fn grade_deferring(
+        &mut self,
+        id: &str,
+        labs: &[&Lab],
+        source: &dyn Fn(&Lab) -> Option<LabSource>,
+        on_lab: &mut dyn FnMut(&Report),
+    ) -> (Report, Vec<(usize, PendingTiming)>) {
+        let started = std::time::Instant::now();
+        let mut pending = Vec::new();
         let mut report = Report {
             submission: id.to_string(),
             score: 0.0,
@@ -102,6 +148,7 @@ impl<'a> Grader<'a> {
             isolation: self.isolation.describe(),
             isolation_warnings: self.isolation.shortfalls(),
             interrupted: false,
+            seconds: None,
         };
         let interrupted = |grader: &Self, lab: &Lab| {
             grader.unusable(
@@ -117,9 +164,17 @@ impl<'a> Grader<'a> {
                 continue;
             }
             let lab_report = match source(lab) {
-                Some(src) => self.grade_lab(id, lab, &src).unwrap_or_else(|e| {
-                    self.unusable(lab, Status::GraderError, &format!("grading failed: {e:#}"))
-                }),
+                Some(src) => match self.grade_lab_deferring(id, lab, &src) {
+                    Ok((lab_report, later)) => {
+                        if let Some(later) = later {
+                            pending.push((report.labs.len(), later));
+                        }
+                        lab_report
+                    }
+                    Err(e) => {
+                        self.unusable(lab, Status::GraderError, &format!("grading failed: {e:#}"))
+                    }
+                },
                 None => self.unusable(
                     lab,
                     Status::CompileError,
@@ -138,13 +193,33 @@ impl<'a> Grader<'a> {
             report.labs.push(lab_report);
             report.calibration = self.calibration();
             report.total();
+            report.seconds = Some(started.elapsed().as_secs_f64());
             on_lab(&report);
         }
         if report.interrupted {
             report.total();
             on_lab(&report);
         }
-        report
+        report.seconds = Some(started.elapsed().as_secs_f64());
+        if report.interrupted {
+            pending.clear();
+        }
+        (report, pending)
+    }
+
+    /// Runs the deferred timing checks of lab `lab` (see [`Grader::for_job`]) into its
+    /// report, replacing the placeholders `grade_lab` left.
+    pub fn time_lab(&mut self, lab: &Lab, pending: PendingTiming, report: &mut LabReport) {
+        let PendingTiming {
+            mut scratch,
+            is_reference,
+        } = pending;
+        // Alone on the machine now: the course's build directory (its release dependencies
+        // are compiled once, for every job).
+        scratch.build_dir = None;
+        report.timing.clear();
+        self.timing_checks(lab, &scratch, is_reference, report);
+        report.total();
     }
 
     /// A report in which every test fails for one reason (missing lab, broken grading).
@@ -213,10 +288,24 @@ impl<'a> Grader<'a> {
         lab: &Lab,
         source: &LabSource,
     ) -> Result<LabReport, Error> {
+        let defer = std::mem::replace(&mut self.defer_timing, false);
+        let graded = self.grade_lab_deferring(id, lab, source);
+        self.defer_timing = defer;
+        graded.map(|(report, _)| report)
+    }
+
+    /// [`Grader::grade_lab`]; with `defer_timing`, the timing checks are placeholders and
+    /// what they need comes back for [`Grader::time_lab`].
+    fn grade_lab_deferring(
+        &mut self,
+        id: &str,
+        lab: &Lab,
+        source: &LabSource,
+    ) -> Result<(LabReport, Option<PendingTiming>), Error> {
         let dir = self.work.join(sanitize(id)).join(&lab.name);
         let files: Vec<_> = lab.graded_files(self.options.hidden).cloned().collect();
         let want_timing = self.options.timing && !lab.spec.timing.is_empty();
-        let scratch = Scratch::prepare(
+        let mut scratch = Scratch::prepare(
             self.course,
             lab,
             &source.src,
@@ -225,6 +314,7 @@ impl<'a> Grader<'a> {
             want_timing,
             &dir,
         )?;
+        scratch.build_dir = self.build_dir.clone();
         let mut report = LabReport::empty(&lab.name, scratch.notes.clone());
         if !source.src.join("lib.rs").is_file() {
             report.notes.push("src/lib.rs is missing".into());
@@ -232,21 +322,44 @@ impl<'a> Grader<'a> {
         if let Some(note) = escape_note(&scratch.src_dir())? {
             let mut refused = self.refused(lab, report.notes);
             refused.notes.push(note);
-            return Ok(refused);
+            return Ok((refused, None));
         }
         let build = self.build(lab, &scratch)?;
         report.notes.extend(compile_note(&build));
         if let Some(note) = build.outside_reads(&scratch.src_dir(), &scratch.dir) {
             report.notes.push(note);
-            return Ok(self.refused(lab, report.notes));
+            return Ok((self.refused(lab, report.notes), None));
         }
         self.run_tests(lab, &scratch, &build, &dir, &mut report)?;
+        let mut pending = None;
         if want_timing {
             let is_reference = is_reference(lab, source);
-            self.timing_checks(lab, &scratch, is_reference, &mut report);
+            if !self.defer_timing {
+                self.timing_checks(lab, &scratch, is_reference, &mut report);
+            } else if !scratch.timing
+                || lab
+                    .spec
+                    .timing
+                    .iter()
+                    .all(|spec| !failing_requirements(&spec.requires, &report.tests).is_empty())
+            {
+                // Nothing to measure (no timing program, or every check withheld by its
+                // tests): the checks are settled now, without the machine.
+                self.timing_checks(lab, &scratch, is_reference, &mut report);
+            } else {
+                self.push_skipped_timing(
+                    lab,
+                    &mut report,
+                    "pending: timing checks run after every submission's tests, one at a time",
+                );
+                pending = Some(PendingTiming {
+                    scratch,
+                    is_reference,
+                });
+            }
         }
         report.total();
-        Ok(report)
+        Ok((report, pending))
     }
 
     /// A report refusing to compile the lab: every test a compile error, `notes` first.
@@ -420,11 +533,16 @@ impl<'a> Grader<'a> {
             private: &private,
         };
         let workdir = scratch.dir.join("run").join("timing");
+        let measure = timing::Sandboxed {
+            student: &student,
+            reference: reference.as_deref().ok(),
+            ctx: &ctx,
+            workdir: &workdir,
+        };
         if self.calibration.is_none() {
-            let exe = reference.as_deref().unwrap_or(&student);
             let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
             self.calibration =
-                Some(timing::calibrate(exe, threads, &ctx, &workdir).map_err(|e| format!("{e:#}")));
+                Some(timing::calibrate(&measure, threads).map_err(|e| format!("{e:#}")));
         }
         if let Some(Err(e)) = &self.calibration {
             report.notes.push(format!(
@@ -437,25 +555,37 @@ impl<'a> Grader<'a> {
                 continue;
             }
             crate::status::set(&format!("{}: timing", lab.name), &spec.name);
-            let cal = self
-                .calibration
-                .as_ref()
-                .map(|c| c.as_ref().map_err(String::as_str));
             // A student release has no reference solution: its ratio checks are estimates.
             let result = match spec.check {
-                TimingCheck::Ratio { .. } if lab.solution_dir.is_none() => {
-                    timing::estimate(spec, &student, cal, &ctx, &workdir)
-                }
+                TimingCheck::Ratio { .. } if lab.solution_dir.is_none() => timing::estimate(
+                    spec,
+                    &measure,
+                    self.calibration
+                        .as_ref()
+                        .map(|c| c.as_ref().map_err(String::as_str)),
+                ),
                 _ => timing::check(
                     spec,
-                    &student,
-                    reference.as_deref().map_err(String::as_str),
-                    cal,
-                    &ctx,
-                    &workdir,
+                    &measure,
+                    reference.as_ref().map(|_| ()).map_err(String::as_str),
+                    self.calibration
+                        .as_mut()
+                        .map(|c| c.as_mut().map_err(|e| e.as_str())),
                 ),
             };
             report.timing.push(result);
+        }
+        let disturbed: Vec<&str> = report
+            .timing
+            .iter()
+            .filter(|t| t.status == TimingStatus::Disturbed)
+            .map(|t| t.name.as_str())
+            .collect();
+        if !disturbed.is_empty() {
+            report.notes.push(format!(
+                "timing checks not graded because the machine was busy (no points at stake; grade again on a quiet machine): {}",
+                disturbed.join(", ")
+            ));
         }
         let failed: Vec<String> = report
             .timing
@@ -699,6 +829,9 @@ pub struct Request {
     pub timeout: Option<Duration>,
     /// Accept weaker isolation than full (`--trusted`).
     pub trusted: bool,
+    /// With a class: submissions whose tests are built and run at once (timing checks
+    /// still run one at a time, after them).
+    pub jobs: usize,
 }
 
 /// Where each lab's code is, for one submission (`None`: the lab is missing).
@@ -731,7 +864,7 @@ pub fn run(root: &Path, request: Request) -> Result<bool, Error> {
             }
         );
     }
-    let mut grader = Grader::new(&course, options);
+    let mut grader = Grader::new(&course, options.clone());
     announce_isolation(grader.isolation(), hidden, request.trusted);
     let (id, source): (String, Box<SourceFn>) = match &request.target {
         Target::Class(class) => {
@@ -739,7 +872,14 @@ pub fn run(root: &Path, request: Request) -> Result<bool, Error> {
                 .out
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("grading-out"));
-            return grade_class(&course, &labs, &mut grader, class, &out, request.format);
+            let class = Class {
+                dir: class,
+                out: &out,
+                format: request.format,
+                jobs: request.jobs.max(1),
+                options: &options,
+            };
+            return grade_class(&course, &labs, &mut grader, &class);
         }
         Target::Submission(dir) => {
             if !dir.is_dir() {
@@ -836,70 +976,197 @@ fn grade_submission(
     Ok(())
 }
 
-/// Grades every subfolder of `class` as one submission: a report each in `out/reports`, and
-/// the gradebook `out/gradebook.csv`, rewritten after each submission.
+/// A class to grade: its folder, where the reports go, and how.
+struct Class<'a> {
+    dir: &'a Path,
+    out: &'a Path,
+    format: Format,
+    jobs: usize,
+    options: &'a Options,
+}
+
+/// Grades every subfolder of `class.dir` as one submission: a report each in
+/// `out/reports`, the gradebook `out/gradebook.csv` and the class page
+/// `out/class-report.html`, rewritten after each submission.
+///
+/// With `jobs` above 1, that many submissions are built and tested at once, each job in a
+/// build directory of its own (see [`Grader::for_job`]); their timing checks wait until every
+/// submission's tests are done, then run one submission at a time with `grader`, alone on
+/// the machine, so that no speedup is measured beside another job's compiler.
 fn grade_class(
     course: &Course,
     labs: &[&Lab],
     grader: &mut Grader,
-    class: &Path,
-    out: &Path,
-    format: Format,
+    class: &Class,
 ) -> Result<bool, Error> {
-    let mut students: Vec<PathBuf> = fs::read_dir(class)
-        .with_context(|| format!("reading the class folder {}", class.display()))?
+    let started = std::time::Instant::now();
+    let mut students: Vec<PathBuf> = fs::read_dir(class.dir)
+        .with_context(|| format!("reading the class folder {}", class.dir.display()))?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect();
     students.sort();
     if students.is_empty() {
-        bail!("{} has no submission folders", class.display());
+        bail!("{} has no submission folders", class.dir.display());
     }
-    let reports_dir = out.join("reports");
+    let names: Vec<String> = students
+        .iter()
+        .map(|dir| {
+            dir.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut seen = BTreeMap::new();
+    for name in &names {
+        if let Some(other) = seen.insert(sanitize(name), name) {
+            bail!(
+                "submissions {other:?} and {name:?} have the same folder-safe name {:?}: rename one",
+                sanitize(name)
+            );
+        }
+    }
+    let reports_dir = class.out.join("reports");
     util::create_dir_all(&reports_dir)?;
     let lab_names: Vec<String> = labs.iter().map(|l| l.name.clone()).collect();
-    let bar = progress_bar(students.len() as u64, "submissions");
-    let mut rows: Vec<(String, Report)> = Vec::new();
-    for dir in &students {
-        let student = dir
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        bar.set_message(student.clone());
-        let file = reports_dir.join(sanitize(&student));
-        let report = grader.grade(
-            &student,
-            labs,
-            &|lab| find_in_submission(dir, lab),
-            &mut |partial| {
-                let _ = report::write(partial, Format::Json, &file.with_extension("json"));
-            },
-        );
-        report::write(&report, Format::Json, &file.with_extension("json"))?;
-        report::write(&report, Format::Table, &file.with_extension("txt"))?;
-        match format {
-            Format::Gradescope => {
-                report::write(&report, format, &file.with_extension("gradescope.json"))?
-            }
-            Format::Junit => report::write(&report, format, &file.with_extension("xml"))?,
-            Format::Table | Format::Json => {}
+    let write_reports = |report: &Report| -> Result<(), Error> {
+        let file = reports_dir.join(sanitize(&report.submission));
+        report::write(report, Format::Json, &file.with_extension("json"))?;
+        report::write(report, Format::Table, &file.with_extension("txt"))?;
+        match class.format {
+            Format::Gradescope => report::write(
+                report,
+                class.format,
+                &file.with_extension("gradescope.json"),
+            ),
+            Format::Junit => report::write(report, class.format, &file.with_extension("xml")),
+            Format::Table | Format::Json => Ok(()),
         }
-        bar.println(format!("{student}: {}/{}", report.score, report.max_score));
-        rows.push((student, report));
-        report::write_gradebook(&out.join("gradebook.csv"), &lab_names, &rows)?;
-        bar.inc(1);
+    };
+    let partial = |report: &Report| {
+        let file = reports_dir.join(sanitize(&report.submission));
+        let _ = report::write(report, Format::Json, &file.with_extension("json"));
+    };
+    let mut rows: Vec<(String, Report)> = Vec::new();
+    let finish = |rows: &mut Vec<(String, Report)>, report: Report| -> Result<(), Error> {
+        write_reports(&report)?;
+        rows.push((report.submission.clone(), report));
+        report::write_gradebook(&class.out.join("gradebook.csv"), &lab_names, rows)?;
+        let summary = crate::class_report::Summary {
+            course: course.root.display().to_string(),
+            labs: lab_names.clone(),
+            students: students.len(),
+            jobs: class.jobs,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        util::write(
+            &class.out.join(crate::class_report::FILE),
+            crate::class_report::render(&summary, rows).as_bytes(),
+        )
+    };
+    if class.jobs <= 1 {
+        let bar = progress_bar(students.len() as u64, "submissions");
+        for (dir, student) in students.iter().zip(&names) {
+            bar.set_message(student.clone());
+            let report = grader.grade(
+                student,
+                labs,
+                &|lab| find_in_submission(dir, lab),
+                &mut |r| partial(r),
+            );
+            bar.println(format!("{student}: {}/{}", report.score, report.max_score));
+            finish(&mut rows, report)?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+    } else {
+        // Phase 1: tests, `jobs` submissions at once, each job with its own grader.
+        let bar = progress_bar(students.len() as u64, "submissions tested");
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let tested: std::sync::Mutex<Vec<Option<Tested>>> =
+            std::sync::Mutex::new((0..students.len()).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for slot in 0..class.jobs.min(students.len()) {
+                let (bar, next, tested) = (&bar, &next, &tested);
+                let (students, names, partial) = (&students, &names, &partial);
+                scope.spawn(move || {
+                    let mut job = Grader::for_job(course, class.options.clone(), slot);
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let (Some(dir), Some(student)) = (students.get(i), names.get(i)) else {
+                            break;
+                        };
+                        let (report, pending) = job.grade_deferring(
+                            student,
+                            labs,
+                            &|lab| find_in_submission(dir, lab),
+                            &mut |r| partial(r),
+                        );
+                        bar.println(format!(
+                            "{student}: tests {}/{}{}",
+                            report.score,
+                            report.max_score,
+                            if pending.is_empty() {
+                                ""
+                            } else {
+                                " (timing checks later)"
+                            }
+                        ));
+                        bar.inc(1);
+                        if let Ok(mut tested) = tested.lock() {
+                            tested[i] = Some((report, pending));
+                        }
+                    }
+                });
+            }
+        });
+        bar.finish_and_clear();
+        // Phase 2: timing checks, one submission at a time, nothing else running.
+        let tested = tested
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a grading job panicked"))?;
+        let bar = progress_bar(students.len() as u64, "submissions timed");
+        for (slot, student) in tested.into_iter().zip(&names) {
+            let Some((mut report, pending)) = slot else {
+                bail!("{student} was not graded: a grading job stopped early");
+            };
+            bar.set_message(student.clone());
+            let timed = std::time::Instant::now();
+            for (index, pending) in pending {
+                if interrupt::interrupted() {
+                    report.interrupted = true;
+                    break;
+                }
+                let lab_report = &mut report.labs[index];
+                if let Some(lab) = labs.iter().find(|l| l.name == lab_report.lab) {
+                    grader.time_lab(lab, pending, lab_report);
+                }
+            }
+            report.calibration = grader.calibration().or(report.calibration);
+            report.total();
+            report.seconds = Some(report.seconds.unwrap_or(0.0) + timed.elapsed().as_secs_f64());
+            bar.println(format!("{student}: {}/{}", report.score, report.max_score));
+            finish(&mut rows, report)?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
     }
-    bar.finish_and_clear();
     eprintln!(
-        "graded {} submissions of {}: {} and {}",
+        "graded {} submissions of {} in {:.1} min ({} job(s)): {}, {} and {}",
         rows.len(),
         course.root.display(),
-        out.join("gradebook.csv").display(),
+        started.elapsed().as_secs_f64() / 60.0,
+        class.jobs,
+        class.out.join("gradebook.csv").display(),
+        class.out.join(crate::class_report::FILE).display(),
         reports_dir.display()
     );
     Ok(true)
 }
+
+/// A submission whose tests ran: its report and the timing checks it still needs.
+type Tested = (Report, Vec<(usize, PendingTiming)>);
 
 /// A progress bar on stderr, counting `unit`s.
 fn progress_bar(len: u64, unit: &str) -> ProgressBar {

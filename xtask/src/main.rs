@@ -13,6 +13,7 @@
 mod bench;
 mod bundle;
 mod check;
+mod class_report;
 mod course;
 mod dist;
 mod escape;
@@ -134,6 +135,11 @@ struct GradeArgs {
     /// grade anyway, with the shortfall still stated in every report.
     #[arg(long)]
     trusted: bool,
+    /// With --class: build and test N submissions at once (timing checks still run one
+    /// submission at a time, after all the tests).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "class",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
 }
 
 impl GradeArgs {
@@ -152,6 +158,7 @@ impl GradeArgs {
             timing: !self.no_timing,
             timeout: self.timeout.map(Duration::from_secs),
             trusted: self.trusted,
+            jobs: usize::from(self.jobs),
         }
     }
 }

@@ -31,6 +31,10 @@ pub struct Report {
     pub isolation_warnings: Vec<String>,
     /// The grader was stopped (Ctrl-C, SIGTERM) before it graded every lab.
     pub interrupted: bool,
+    /// Wall time spent grading this submission, in seconds (with `grade --class --jobs`, its
+    /// tests ran beside other submissions' and its timing checks later, alone; both count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
 }
 
 /// The machine as measured at grading time.
@@ -99,6 +103,10 @@ pub enum TimingStatus {
     /// The grader could not measure it (the reference solution or the calibration failed):
     /// the course's fault, so no points are at stake (`max_points` 0).
     GraderError,
+    /// The machine was busy during too many attempts to judge the code (see
+    /// `timing::check`): no points at stake (`max_points` 0); grade it again on a quiet
+    /// machine.
+    Disturbed,
 }
 
 /// One timing check.
@@ -129,6 +137,12 @@ pub struct TimingResult {
     /// The tests the check requires that did not pass: its points were withheld for them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withheld_by: Vec<String>,
+    /// Speedup checks: the lowest speedup of the calibration kernel measured beside the
+    /// attempt that counts (the machine's state while the figure was taken).
+    pub kernel: Option<f64>,
+    /// Attempts discarded because the machine was busy while they ran (measured again);
+    /// a figure taken after such retries says so in `message`.
+    pub disturbed_attempts: u32,
 }
 
 impl TimingResult {
@@ -146,6 +160,8 @@ impl TimingResult {
             message: why.to_string(),
             estimate: false,
             withheld_by: Vec::new(),
+            kernel: None,
+            disturbed_attempts: 0,
         }
     }
 }
@@ -520,6 +536,7 @@ mod tests {
             isolation: "landlock ABI 7".into(),
             isolation_warnings: vec![],
             interrupted: false,
+            seconds: None,
         };
         r.total();
         r

@@ -44,6 +44,9 @@ pub struct Scratch {
     pub timing: bool,
     /// Notes for the report (ignored dependencies, skipped files).
     pub notes: Vec<String>,
+    /// The build directory its cargo runs use instead of [`build_dir`]: a concurrent job's
+    /// own (`grade --jobs`), since two cargo runs sharing one wait for each other's lock.
+    pub build_dir: Option<PathBuf>,
 }
 
 /// Result of compiling a scratch workspace's tests.
@@ -184,6 +187,7 @@ impl Scratch {
             files,
             timing: timing_src.is_some(),
             notes,
+            build_dir: None,
         })
     }
 
@@ -195,6 +199,10 @@ impl Scratch {
             .unwrap_or_default()
     }
 
+    fn build_dir(&self, course: &Course) -> PathBuf {
+        self.build_dir.clone().unwrap_or_else(|| build_dir(course))
+    }
+
     fn cargo(&self, course: &Course, args: &[&str]) -> Command {
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cmd.args(args)
@@ -202,7 +210,7 @@ impl Scratch {
             .arg(self.dir.join("Cargo.toml"))
             .arg("--message-format=json")
             .env("CARGO_TARGET_DIR", self.dir.join("target"))
-            .env("CARGO_BUILD_BUILD_DIR", build_dir(course))
+            .env("CARGO_BUILD_BUILD_DIR", self.build_dir(course))
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_BUILD_RUSTFLAGS")
             .current_dir(&self.dir);
@@ -226,10 +234,7 @@ impl Scratch {
         let mut cmd = self.cargo(course, &args);
         cmd.env("RUSTFLAGS", "--cfg loom")
             .env("CARGO_TARGET_DIR", self.dir.join("target-loom"))
-            .env(
-                "CARGO_BUILD_BUILD_DIR",
-                course.root.join("target").join("loom"),
-            );
+            .env("CARGO_BUILD_BUILD_DIR", self.build_dir(course).join("loom"));
         self.collect(cmd, "loom tests")
     }
 
@@ -774,6 +779,7 @@ mod tests {
             markers: BTreeMap::new(),
             timing: false,
             notes: Vec::new(),
+            build_dir: None,
         };
         let artifact = |kind: &str, name: &str, files: &str, exe: &str| {
             format!(

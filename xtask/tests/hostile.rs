@@ -347,6 +347,111 @@ fn a_class_with_broken_missing_and_junk_submissions_is_graded_to_the_end() {
     );
 }
 
+/// Each graded test of a report, with its status and points, for comparing gradings.
+fn verdicts(report: &Value) -> Vec<(String, String, String)> {
+    report["labs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|lab| lab["tests"].as_array().unwrap())
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+                t["points"].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_jobs_grade_a_class_as_one_job_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    course(tmp.path());
+    let class = tmp.path().join("class");
+    submission(&class, "alice", GOOD);
+    submission(&class, "bob", "pub fn add(a: i64, b: i64) -> i64 { a + }\n");
+    submission(&class, "carol", &GOOD.replace("a + b", "a - b"));
+    submission(&class, "mallory", HOSTILE);
+    submission(&class, "zoe", GOOD);
+    write_tree(&class, &[("dave/README.txt", "I forgot to submit")]);
+    let grade = |jobs: &str| {
+        let out = tmp.path().join(format!("out-{jobs}"));
+        xtask(tmp.path())
+            .args([
+                "grade",
+                "--no-timing",
+                "--timeout",
+                "3",
+                "--jobs",
+                jobs,
+                "--class",
+            ])
+            .arg(&class)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    };
+    let (one, two) = (grade("1"), grade("2"));
+    let read =
+        |p: PathBuf| fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    assert_eq!(
+        read(one.join("gradebook.csv")),
+        read(two.join("gradebook.csv"))
+    );
+    for who in ["alice", "bob", "carol", "dave", "mallory", "zoe"] {
+        let report = |out: &Path| -> Value {
+            serde_json::from_str(&read(out.join(format!("reports/{who}.json")))).unwrap()
+        };
+        let (a, b) = (report(&one), report(&two));
+        assert_eq!(verdicts(&a), verdicts(&b), "{who}");
+        assert_eq!(
+            (&a["score"], &a["max_score"]),
+            (&b["score"], &b["max_score"]),
+            "{who}"
+        );
+    }
+    // The second job built in a build directory of its own.
+    assert!(tmp.path().join("target/xtask/jobs/1").is_dir());
+    // The class page lists mallory's timeouts and crashes, as her report has them.
+    let page = read(two.join("class-report.html"));
+    let mallory: Value = serde_json::from_str(&read(two.join("reports/mallory.json"))).unwrap();
+    let timeouts = verdicts(&mallory)
+        .iter()
+        .filter(|v| v.1 == "timeout")
+        .count();
+    assert!(timeouts > 0);
+    assert!(
+        page.contains(&format!(
+            "data-student=\"mallory\" data-kind=\"timeout\" data-count=\"{timeouts}\""
+        )),
+        "{page}"
+    );
+    assert!(page.contains("data-graded=\"6\"") && page.contains("data-jobs=\"2\""));
+}
+
+#[test]
+fn a_jobs_count_of_zero_or_without_a_class_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    course(tmp.path());
+    let class = tmp.path().join("class");
+    submission(&class, "alice", GOOD);
+    let refused = |cmd: &mut Command, word: &str| {
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(word), "{stderr}");
+    };
+    refused(
+        xtask(tmp.path())
+            .args(["grade", "--jobs", "0", "--class"])
+            .arg(&class),
+        "--jobs",
+    );
+    refused(xtask(tmp.path()).args(["grade", "--jobs", "2"]), "--class");
+}
+
 #[test]
 fn hidden_test_messages_stay_hidden_and_gradescope_defers_them() {
     let tmp = tempfile::tempdir().unwrap();
