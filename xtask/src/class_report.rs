@@ -676,6 +676,8 @@ mod tests {
             message: String::new(),
             kernel: Some(1.9),
             disturbed_attempts: busy,
+            estimate: false,
+            withheld_by: Vec::new(),
         }
     }
 

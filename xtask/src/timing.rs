@@ -653,6 +653,7 @@ mod tests {
             reps: 1,
             points: 2.0,
             check: TimingCheck::Speedup { min_fraction: 0.75 },
+            requires: vec!["grid_is_right".into()],
         }
     }
 
@@ -660,6 +661,7 @@ mod tests {
         Calibration {
             threads: 2,
             speedup: 1.95,
+            kernel_par_ns: 100.0,
         }
     }
 
@@ -741,6 +743,7 @@ mod tests {
         let mut cal = Calibration {
             threads: 2,
             speedup: 1.5,
+            kernel_par_ns: 100.0,
         };
         let script = Script::new(&[1.3], &[1.95]);
         let r = run(&script, &mut cal);
@@ -755,6 +758,7 @@ mod tests {
         let mut cal = Calibration {
             threads: 2,
             speedup: 1.5,
+            kernel_par_ns: 100.0,
         };
         struct OneHigh(Cell<usize>);
         impl Measure for OneHigh {
