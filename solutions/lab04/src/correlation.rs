@@ -216,73 +216,86 @@ type Block = [[f64; PANEL]; PANEL];
 /// Adds to `acc[k]` the dot products of panel `a` with panel `a + k` over the `days` (offsets
 /// into each panel), for every `k`.
 ///
-/// The same code is compiled twice: for any x86-64 (SSE2, 2 numbers per instruction) and,
-/// chosen at run time if the CPU has it, for AVX2 (4 numbers per instruction). Both add the
-/// same products in the same order, so their results are bit-identical: no fused
-/// multiply-add, whose different rounding would make the answer depend on the machine.
+/// The same kernel is compiled twice: for any CPU (portable code; on x86-64 the compiler
+/// uses SSE2, 2 numbers per instruction) and, chosen at run time if the CPU has them, for
+/// AVX2 and FMA: 4 numbers per instruction, and each `s += a * b` one *fused* multiply-add,
+/// one instruction rounded once instead of two. The fused rounding gives other last bits, so
+/// the result depends on the machine (never on the threads: every thread runs the same
+/// kernel, and each correlation's sum runs through the days in the same order).
 fn panel_row(packed: &[f64], n: usize, a: usize, days: Range<usize>, acc: &mut [Block]) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { panel_row_avx2(packed, n, a, days, acc) };
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { panel_row_avx2_fma(packed, n, a, days, acc) };
     }
-    panel_row_kernel::<false>(packed, n, a, days, acc);
+    panel_row_kernel::<2, false>(packed, n, a, days, acc);
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn panel_row_avx2(packed: &[f64], n: usize, a: usize, days: Range<usize>, acc: &mut [Block]) {
-    panel_row_kernel::<true>(packed, n, a, days, acc);
+#[target_feature(enable = "avx2,fma")]
+fn panel_row_avx2_fma(packed: &[f64], n: usize, a: usize, days: Range<usize>, acc: &mut [Block]) {
+    panel_row_kernel::<3, true>(packed, n, a, days, acc);
 }
 
-/// The register-blocked kernel. Each day loads the 4 values of panel `a` once and uses each
-/// of them 4 (or 8) times, where separate dot products would load both operands of every
-/// multiplication; the sums stay in registers for the whole block of days. With `PAIRED`,
-/// two column panels per pass (a 4 x 8 block: 8 AVX2 registers of sums); otherwise one
-/// (4 x 4: 8 of the 16 SSE2 registers).
+/// The register-blocked kernel: `acc[k] += panel a · panel (a + k)` for every `k`, `COLS`
+/// column panels per pass over the days (a 4 x 4·COLS block of sums, then the rest one
+/// panel at a time). Each day loads the 4 values of panel `a` once and uses each of them
+/// 4·COLS times, where separate dot products would load both operands of every
+/// multiplication; the sums stay in registers for the whole block of days. AVX2 has 16
+/// registers of 4 numbers: 12 sums (`COLS = 3`), 3 column values and a broadcast row value.
+/// SSE2 has 16 registers of 2 numbers: 16 sums for `COLS = 2` already spill a few.
 #[inline(always)]
-fn panel_row_kernel<const PAIRED: bool>(
+fn panel_row_kernel<const COLS: usize, const FMA: bool>(
     packed: &[f64],
     n: usize,
     a: usize,
     days: Range<usize>,
     acc: &mut [Block],
 ) {
-    let panel = |k: usize| &packed[k * n * PANEL..(k + 1) * n * PANEL][days.clone()];
+    let panel = |k: usize| {
+        let p = &packed[k * n * PANEL..(k + 1) * n * PANEL][days.clone()];
+        p.as_chunks::<PANEL>().0
+    };
     let pa = panel(a);
     let mut k = 0;
+    while k + COLS <= acc.len() {
+        let sums = micro_kernel::<COLS, FMA>(pa, std::array::from_fn(|c| panel(a + k + c)));
+        for (c, s) in sums.iter().enumerate() {
+            add(&mut acc[k + c], s);
+        }
+        k += COLS;
+    }
     while k < acc.len() {
-        if PAIRED && k + 1 < acc.len() {
-            let (pb, pc) = (panel(a + k), panel(a + k + 1));
-            let (mut s, mut t) = ([[0.0; PANEL]; PANEL], [[0.0; PANEL]; PANEL]);
-            for ((ra, rb), rc) in (pa.chunks_exact(PANEL))
-                .zip(pb.chunks_exact(PANEL))
-                .zip(pc.chunks_exact(PANEL))
-            {
-                for x in 0..PANEL {
-                    for y in 0..PANEL {
-                        s[x][y] += ra[x] * rb[y];
-                        t[x][y] += ra[x] * rc[y];
-                    }
+        let [s] = micro_kernel::<1, FMA>(pa, [panel(a + k)]);
+        add(&mut acc[k], &s);
+        k += 1;
+    }
+}
+
+/// `COLS` blocks of 4 x 4 dot products of `pa` with each of `pbs` (one `[f64; 4]` per day).
+#[inline(always)]
+fn micro_kernel<const COLS: usize, const FMA: bool>(
+    pa: &[[f64; PANEL]],
+    pbs: [&[[f64; PANEL]]; COLS],
+) -> [Block; COLS] {
+    // Every panel cut to the same length, so that the compiler sees each `pb[t]` in bounds.
+    let days = pa.len();
+    let pbs = pbs.map(|pb| &pb[..days]);
+    let mut s = [[[0.0; PANEL]; PANEL]; COLS];
+    for (t, ra) in pa.iter().enumerate() {
+        for (x, &ax) in ra.iter().enumerate() {
+            for (sc, pb) in s.iter_mut().zip(&pbs) {
+                for (sxy, &by) in sc[x].iter_mut().zip(&pb[t]) {
+                    *sxy = if FMA {
+                        ax.mul_add(by, *sxy)
+                    } else {
+                        *sxy + ax * by
+                    };
                 }
             }
-            add(&mut acc[k], &s);
-            add(&mut acc[k + 1], &t);
-            k += 2;
-        } else {
-            let pb = panel(a + k);
-            let mut s = [[0.0; PANEL]; PANEL];
-            for (ra, rb) in pa.chunks_exact(PANEL).zip(pb.chunks_exact(PANEL)) {
-                for x in 0..PANEL {
-                    for y in 0..PANEL {
-                        s[x][y] += ra[x] * rb[y];
-                    }
-                }
-            }
-            add(&mut acc[k], &s);
-            k += 1;
         }
     }
+    s
 }
 
 #[inline(always)]
