@@ -95,11 +95,12 @@ impl Ziggurat {
     /// One standard normal draw from `rng`: usually one `next_u64`.
     #[inline(always)]
     pub fn sample(&self, rng: &mut Stream) -> f64 {
-        let (layer, u) = split(rng.next_u64());
-        let x = u * self.tables.x[layer];
-        if x.abs() < self.tables.x[layer + 1] {
+        let bits = rng.next_u64();
+        let (x, accepted) = self.fast_path(bits);
+        if accepted {
             return x;
         }
+        let (layer, u) = split(bits);
         // The slow path gets a copy of the generator and hands back its new state. Passing
         // `rng` itself (a reference) would make the caller keep the state in memory on the
         // fast path too, where a store and a reload per draw lengthen the generator's chain
@@ -112,8 +113,9 @@ impl Ziggurat {
 
 impl Ziggurat {
     /// The fast path alone: the candidate `x` for one 64-bit draw, and whether it is
-    /// accepted (98.8% of draws). No branch: the building block of [`Ziggurat::fill`], and
-    /// the normal transform that the benchmarks time apart from the generator.
+    /// accepted (98.8% of draws; [`Ziggurat::sample`] returns `x` then). No branch: the
+    /// normal transform that the benchmarks time apart from the generator
+    /// (`cargo bench -p finance -- mc_floor`).
     ///
     /// ```
     /// use finance::ziggurat::Ziggurat;
@@ -127,62 +129,7 @@ impl Ziggurat {
         let x = u * self.tables.x[layer];
         (x, x.abs() < self.tables.x[layer + 1])
     }
-
-    /// Fills `out` with standard normal draws from `rng`, in batches: the batch-oriented
-    /// sampler of [`crate::mc::european_block`].
-    ///
-    /// For each batch of up to [`FILL_BATCH`] values: first the batch's 64-bit draws, one
-    /// per value (the generator alone, a tight loop), then the fast path of every value
-    /// ([`Ziggurat::fast_path`], a loop without branches that the compiler vectorises),
-    /// then, in order, the slow path of the 1.2% that the fast path rejected, with the
-    /// draws that follow. Every value has the exact normal distribution and the values are
-    /// independent, as with [`Ziggurat::sample`]; but the draws are not the same as those
-    /// of `out.len()` calls of `sample` (which gives a rejected value the draws right after
-    /// its own). The result depends only on the stream's state and `out.len()`.
-    ///
-    /// ```
-    /// use finance::{rng, ziggurat::Ziggurat};
-    ///
-    /// let normal = Ziggurat::new();
-    /// let mut z = vec![0.0; 1000];
-    /// normal.fill(&mut rng::stream(1, 0), &mut z);
-    /// let mean = z.iter().sum::<f64>() / 1000.0;
-    /// assert!(mean.abs() < 0.15); // 4.7 standard errors
-    /// # let mut again = vec![0.0; 1000];
-    /// # normal.fill(&mut rng::stream(1, 0), &mut again);
-    /// # assert_eq!(z, again);
-    /// ```
-    #[inline(always)]
-    pub fn fill(&self, rng: &mut Stream, out: &mut [f64]) {
-        let mut bits = [0u64; FILL_BATCH];
-        let mut rejected = [0u8; FILL_BATCH];
-        for out in out.chunks_mut(FILL_BATCH) {
-            let bits = &mut bits[..out.len()];
-            for b in bits.iter_mut() {
-                *b = rng.next_u64();
-            }
-            // The indices of the rejected values, appended without a branch (write always,
-            // advance only if rejected). FILL_BATCH = 256 fits the indices in a byte.
-            let mut n_rejected = 0;
-            for (i, (o, &b)) in out.iter_mut().zip(bits.iter()).enumerate() {
-                let (x, accepted) = self.fast_path(b);
-                *o = x;
-                rejected[n_rejected] = i as u8;
-                n_rejected += usize::from(!accepted);
-            }
-            for &i in &rejected[..n_rejected] {
-                let (layer, u) = split(bits[usize::from(i)]);
-                let (x, state) =
-                    slow_path_stream(self.tables, rng.clone(), layer, u, out[usize::from(i)]);
-                out[usize::from(i)] = x;
-                *rng = state;
-            }
-        }
-    }
 }
-
-/// Values per batch of [`Ziggurat::fill`]: 2 KiB of draws on the stack, in the L1 cache.
-pub const FILL_BATCH: usize = 256;
 
 impl rand::distr::Distribution<f64> for Ziggurat {
     fn sample<G: rand::Rng + ?Sized>(&self, rng: &mut G) -> f64 {
@@ -308,67 +255,6 @@ mod tests {
             assert!((below - p).abs() < tol, "P(Z < {q}) = {below}, Φ = {p}");
         }
         assert!(z.iter().all(|x| x.is_finite()));
-    }
-
-    /// N normals from a fixed stream, by [`Ziggurat::fill`] in pieces of uneven lengths.
-    fn filled(n: usize, seed: u64) -> Vec<f64> {
-        let normal = Ziggurat::new();
-        let mut stream = rng::stream(seed, 0);
-        let mut z = vec![0.0; n];
-        for piece in z.chunks_mut(1000) {
-            normal.fill(&mut stream, piece);
-        }
-        z
-    }
-
-    #[test]
-    fn fill_moments_and_distribution() {
-        // The same bounds as `moments` and `distribution_matches_the_normal_cdf` (4.5
-        // standard errors), for the batch sampler.
-        const N: usize = 1 << 22;
-        let n = N as f64;
-        let z = filled(N, 7);
-        let moment = |k: i32| z.iter().map(|x| x.powi(k)).sum::<f64>() / n;
-        let se = |var: f64| 4.5 * (var / n).sqrt();
-        assert!(moment(1).abs() < se(1.0), "mean {}", moment(1));
-        assert!((moment(2) - 1.0).abs() < se(2.0), "variance {}", moment(2));
-        assert!(moment(3).abs() < se(15.0), "skewness {}", moment(3));
-        assert!((moment(4) - 3.0).abs() < se(96.0), "kurtosis {}", moment(4));
-        for q in [-5.0, -4.5, -R, -2.0, -1.0, -0.3, 0.0, 0.5, 1.5, 2.5, R, 4.5] {
-            let p = normal::cdf(q);
-            let below = z.iter().filter(|&&x| x < q).count() as f64 / n;
-            let tol = 4.5 * (p * (1.0 - p) / n).sqrt() + 1.0 / n;
-            assert!((below - p).abs() < tol, "P(Z < {q}) = {below}, Φ = {p}");
-        }
-    }
-
-    #[test]
-    fn fill_is_the_fast_path_then_the_slow_path_in_order() {
-        // The definition, written out plainly for one batch and a short tail batch.
-        let normal = Ziggurat::new();
-        for len in [FILL_BATCH, 37] {
-            let mut stream = rng::stream(11, len as u64);
-            let bits: Vec<u64> = (0..len).map(|_| stream.next_u64()).collect();
-            let mut want = Vec::with_capacity(len);
-            let mut late = Vec::new();
-            for (i, &b) in bits.iter().enumerate() {
-                let (x, accepted) = normal.fast_path(b);
-                want.push(x);
-                if !accepted {
-                    late.push(i);
-                }
-            }
-            assert!(!late.is_empty(), "the batch exercises the slow path");
-            for i in late {
-                let (layer, u) = split(bits[i]);
-                want[i] = slow_path(normal.tables, &mut || stream.next_u64(), layer, u, want[i]);
-            }
-            let mut got = vec![0.0; len];
-            let mut s = rng::stream(11, len as u64);
-            normal.fill(&mut s, &mut got);
-            assert_eq!(got, want);
-            assert_eq!(s, stream, "the stream ends in the same state");
-        }
     }
 
     #[test]
