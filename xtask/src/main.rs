@@ -80,6 +80,14 @@ enum Cmd {
     Bench {
         /// `finance` and/or labs (all when none).
         targets: Vec<String>,
+        /// Instead: the workloads the lecture's Python also runs (lab04's correlation, the
+        /// finance crate's European Monte Carlo), then that Python in the same run, and one
+        /// table of ratios (needs a Python with NumPy and Numba for the Python side).
+        #[arg(long, conflicts_with = "targets")]
+        peers: bool,
+        /// The Python for `--peers` (default: $PARLAB_PYTHON, else `python3`).
+        #[arg(long, requires = "peers", value_name = "PYTHON")]
+        python: Option<PathBuf>,
         /// Arguments for criterion, after `--` (e.g. `-- --quick`).
         #[arg(last = true)]
         criterion: Vec<String>,
@@ -177,7 +185,15 @@ fn main() -> ExitCode {
         Cmd::Check { labs, no_timing } => check::run(&root, &labs, !no_timing),
         Cmd::Sync { check } => sync::run(&root, check),
         Cmd::Dist { out } => dist::run(&root, &out).map(|_| true),
-        Cmd::Bench { targets, criterion } => bench::run(&root, &targets, &criterion),
+        Cmd::Bench {
+            peers: true,
+            python,
+            criterion,
+            ..
+        } => bench::peers(&root, python.as_deref(), &criterion),
+        Cmd::Bench {
+            targets, criterion, ..
+        } => bench::run(&root, &targets, &criterion),
         Cmd::GradescopeBundle { out } => bundle::run(&root, &out).map(|_| true),
         Cmd::Watch { lab } => watch::run_watch(&root, &lab),
         Cmd::Progress { labs } => watch::run_progress(&root, &labs),

@@ -107,8 +107,6 @@ pub fn standardise(returns: &Matrix) -> Matrix {
     Matrix::from_vec(p, n, z).expect("p * n elements")
 }
 
-/// Assets per panel: a 4 x 4 block of correlations per pass over the days.
-const PANEL: usize = 4;
 /// Days per cache block: one block of days of every panel (500 assets x 256 days x 8 bytes
 /// = 1 MB) stays in the L2 cache while a molecule's pairs of panels reuse it.
 const DAY_BLOCK: usize = 256;
@@ -137,21 +135,37 @@ pub fn correlation(returns: &Matrix) -> Matrix {
     if p == 0 {
         return Matrix::zeros(0, 0);
     }
+    // The widest kernel this CPU runs: panels of 8 assets for AVX-512 (8 numbers per
+    // instruction), of 4 otherwise.
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        return correlation_panels::<8>(returns, Kernel::Avx512);
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        return correlation_panels::<4>(returns, Kernel::Avx2Fma);
+    }
+    correlation_panels::<4>(returns, Kernel::Portable)
+}
 
-    // Standardise straight into panels of four assets, interleaved by day: panel k holds,
-    // for each day t, z[4k..4k + 4][t] side by side (zero rows pad the last panel), which is
+/// [`correlation`] with panels of `PANEL` assets and the given kernel.
+fn correlation_panels<const PANEL: usize>(returns: &Matrix, kernel: Kernel) -> Matrix {
+    let (n, p) = returns.shape();
+
+    // Standardise straight into panels of PANEL assets, interleaved by day: panel k holds,
+    // for each day t, z[PANEL·k..PANEL·(k + 1)][t] side by side (zero rows pad the last panel), which is
     // the layout the kernel streams through. One task per group of panels: three passes
     // over its columns of `returns` (sums, squared deviations, the scaled values), the
     // columns small enough to stay in the cache between the passes.
     let panels = p.div_ceil(PANEL);
     let mut packed = vec![0.0; panels * n * PANEL];
-    const GROUP: usize = 8; // panels per task: 32 assets, 256 bytes of each day's row
+    let group_panels = 32 / PANEL; // panels per task: 32 assets, 256 bytes of each day's row
     packed
-        .par_chunks_mut(GROUP * n * PANEL)
+        .par_chunks_mut(group_panels * n * PANEL)
         .enumerate()
         .for_each(|(g, group)| {
-            let a0 = g * GROUP * PANEL;
-            let a1 = (a0 + GROUP * PANEL).min(p);
+            let a0 = g * group_panels * PANEL;
+            let a1 = (a0 + group_panels * PANEL).min(p);
             let mut mean = vec![0.0; a1 - a0];
             for day in returns.iter_rows() {
                 for (m, x) in mean.iter_mut().zip(&day[a0..a1]) {
@@ -178,14 +192,14 @@ pub fn correlation(returns: &Matrix) -> Matrix {
     // Each molecule walks the days block by block and, within a block, all its pairs of
     // panels: the slices of one block of days stay in the cache while they are reused.
     let molecules = triangular_molecules(panels, 4 * rayon::current_num_threads());
-    let blocks: Vec<Vec<Block>> = mp_map(&molecules, |rows| {
+    let blocks: Vec<Vec<Block<PANEL>>> = mp_map(&molecules, |rows| {
         let mut acc = vec![[[0.0; PANEL]; PANEL]; rows.clone().map(|a| panels - a).sum()];
         for t0 in (0..n).step_by(DAY_BLOCK) {
             let days = t0 * PANEL..(t0 + DAY_BLOCK).min(n) * PANEL;
             let mut rest = acc.as_mut_slice();
             for a in rows.clone() {
                 let (row, tail) = rest.split_at_mut(panels - a);
-                panel_row(&packed, n, a, days.clone(), row);
+                panel_row(kernel, &packed, n, a, days.clone(), row);
                 rest = tail;
             }
         }
@@ -210,83 +224,137 @@ pub fn correlation(returns: &Matrix) -> Matrix {
     corr
 }
 
-/// A 4 x 4 block of correlations: `block[x][y]` pairs asset `4a + x` with asset `4b + y`.
-type Block = [[f64; PANEL]; PANEL];
+/// A `PANEL x PANEL` block of correlations: `block[x][y]` pairs asset `PANEL·a + x` with
+/// asset `PANEL·b + y`.
+type Block<const PANEL: usize> = [[f64; PANEL]; PANEL];
+
+/// Which compilation of the kernel runs (see [`panel_row`]).
+#[derive(Clone, Copy)]
+enum Kernel {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2Fma,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
 
 /// Adds to `acc[k]` the dot products of panel `a` with panel `a + k` over the `days` (offsets
 /// into each panel), for every `k`.
 ///
-/// The same code is compiled twice: for any x86-64 (SSE2, 2 numbers per instruction) and,
-/// chosen at run time if the CPU has it, for AVX2 (4 numbers per instruction). Both add the
-/// same products in the same order, so their results are bit-identical: no fused
-/// multiply-add, whose different rounding would make the answer depend on the machine.
-fn panel_row(packed: &[f64], n: usize, a: usize, days: Range<usize>, acc: &mut [Block]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { panel_row_avx2(packed, n, a, days, acc) };
-    }
-    panel_row_kernel::<false>(packed, n, a, days, acc);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn panel_row_avx2(packed: &[f64], n: usize, a: usize, days: Range<usize>, acc: &mut [Block]) {
-    panel_row_kernel::<true>(packed, n, a, days, acc);
-}
-
-/// The register-blocked kernel. Each day loads the 4 values of panel `a` once and uses each
-/// of them 4 (or 8) times, where separate dot products would load both operands of every
-/// multiplication; the sums stay in registers for the whole block of days. With `PAIRED`,
-/// two column panels per pass (a 4 x 8 block: 8 AVX2 registers of sums); otherwise one
-/// (4 x 4: 8 of the 16 SSE2 registers).
-#[inline(always)]
-fn panel_row_kernel<const PAIRED: bool>(
+/// The same kernel is compiled three times: for any CPU (portable code; on x86-64 the
+/// compiler uses SSE2, 2 numbers per instruction) and, chosen at run time if the CPU has
+/// them, for AVX2 with FMA (4 numbers per instruction) and for AVX-512 (8). With FMA each
+/// `s += a * b` is one *fused* multiply-add, one instruction rounded once instead of two:
+/// other last bits than the portable kernel, so the result depends on the machine (never
+/// on the threads: every thread runs the same kernel, and each correlation's sum runs
+/// through the days in the same order).
+fn panel_row<const PANEL: usize>(
+    kernel: Kernel,
     packed: &[f64],
     n: usize,
     a: usize,
     days: Range<usize>,
-    acc: &mut [Block],
+    acc: &mut [Block<PANEL>],
 ) {
-    let panel = |k: usize| &packed[k * n * PANEL..(k + 1) * n * PANEL][days.clone()];
-    let pa = panel(a);
-    let mut k = 0;
-    while k < acc.len() {
-        if PAIRED && k + 1 < acc.len() {
-            let (pb, pc) = (panel(a + k), panel(a + k + 1));
-            let (mut s, mut t) = ([[0.0; PANEL]; PANEL], [[0.0; PANEL]; PANEL]);
-            for ((ra, rb), rc) in (pa.chunks_exact(PANEL))
-                .zip(pb.chunks_exact(PANEL))
-                .zip(pc.chunks_exact(PANEL))
-            {
-                for x in 0..PANEL {
-                    for y in 0..PANEL {
-                        s[x][y] += ra[x] * rb[y];
-                        t[x][y] += ra[x] * rc[y];
-                    }
-                }
-            }
-            add(&mut acc[k], &s);
-            add(&mut acc[k + 1], &t);
-            k += 2;
-        } else {
-            let pb = panel(a + k);
-            let mut s = [[0.0; PANEL]; PANEL];
-            for (ra, rb) in pa.chunks_exact(PANEL).zip(pb.chunks_exact(PANEL)) {
-                for x in 0..PANEL {
-                    for y in 0..PANEL {
-                        s[x][y] += ra[x] * rb[y];
-                    }
-                }
-            }
-            add(&mut acc[k], &s);
-            k += 1;
-        }
+    match kernel {
+        Kernel::Portable => panel_row_kernel::<PANEL, 2, false>(packed, n, a, days, acc),
+        // SAFETY: `correlation` chooses these kernels only if the CPU has the features.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2Fma => unsafe { panel_row_avx2_fma(packed, n, a, days, acc) },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => unsafe { panel_row_avx512(packed, n, a, days, acc) },
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn panel_row_avx2_fma<const PANEL: usize>(
+    packed: &[f64],
+    n: usize,
+    a: usize,
+    days: Range<usize>,
+    acc: &mut [Block<PANEL>],
+) {
+    panel_row_kernel::<PANEL, 3, true>(packed, n, a, days, acc);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn panel_row_avx512<const PANEL: usize>(
+    packed: &[f64],
+    n: usize,
+    a: usize,
+    days: Range<usize>,
+    acc: &mut [Block<PANEL>],
+) {
+    panel_row_kernel::<PANEL, 3, true>(packed, n, a, days, acc);
+}
+
+/// The register-blocked kernel: `acc[k] += panel a · panel (a + k)` for every `k`, `COLS`
+/// column panels per pass over the days (a PANEL x PANEL·COLS block of sums, then the rest
+/// one panel at a time). Each day loads the PANEL values of panel `a` once and uses each of
+/// them PANEL·COLS times, where separate dot products would load both operands of every
+/// multiplication; the sums stay in registers for the whole block of days. AVX2 has 16
+/// registers of 4 numbers: 12 of sums (4 x 12), 3 column values and a broadcast row value;
+/// AVX-512 has 32 of 8: 24 of sums (8 x 24). SSE2 has 16 of 2 numbers: 4 x 8 already spills
+/// a few.
 #[inline(always)]
-fn add(acc: &mut Block, part: &Block) {
+fn panel_row_kernel<const PANEL: usize, const COLS: usize, const FMA: bool>(
+    packed: &[f64],
+    n: usize,
+    a: usize,
+    days: Range<usize>,
+    acc: &mut [Block<PANEL>],
+) {
+    let panel = |k: usize| {
+        let p = &packed[k * n * PANEL..(k + 1) * n * PANEL][days.clone()];
+        p.as_chunks::<PANEL>().0
+    };
+    let pa = panel(a);
+    let mut k = 0;
+    while k + COLS <= acc.len() {
+        let sums = micro_kernel::<PANEL, COLS, FMA>(pa, std::array::from_fn(|c| panel(a + k + c)));
+        for (c, s) in sums.iter().enumerate() {
+            add(&mut acc[k + c], s);
+        }
+        k += COLS;
+    }
+    while k < acc.len() {
+        let [s] = micro_kernel::<PANEL, 1, FMA>(pa, [panel(a + k)]);
+        add(&mut acc[k], &s);
+        k += 1;
+    }
+}
+
+/// `COLS` blocks of PANEL x PANEL dot products of `pa` with each of `pbs` (one
+/// `[f64; PANEL]` per day).
+#[inline(always)]
+fn micro_kernel<const PANEL: usize, const COLS: usize, const FMA: bool>(
+    pa: &[[f64; PANEL]],
+    pbs: [&[[f64; PANEL]]; COLS],
+) -> [Block<PANEL>; COLS] {
+    // Every panel cut to the same length, so that the compiler sees each `pb[t]` in bounds.
+    let days = pa.len();
+    let pbs = pbs.map(|pb| &pb[..days]);
+    let mut s = [[[0.0; PANEL]; PANEL]; COLS];
+    for (t, ra) in pa.iter().enumerate() {
+        for (x, &ax) in ra.iter().enumerate() {
+            for (sc, pb) in s.iter_mut().zip(&pbs) {
+                for (sxy, &by) in sc[x].iter_mut().zip(&pb[t]) {
+                    *sxy = if FMA {
+                        ax.mul_add(by, *sxy)
+                    } else {
+                        *sxy + ax * by
+                    };
+                }
+            }
+        }
+    }
+    s
+}
+
+#[inline(always)]
+fn add<const PANEL: usize>(acc: &mut Block<PANEL>, part: &Block<PANEL>) {
     for (o, v) in acc.iter_mut().flatten().zip(part.iter().flatten()) {
         *o += v;
     }
