@@ -150,7 +150,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> payoff: array<f32>;
 
-fn uniform(x: u32) -> f32 {
+fn unit(x: u32) -> f32 {
     return (f32(x >> 9u) + 0.5) * (1.0 / 8388608.0);
 }
 
@@ -162,8 +162,8 @@ fn european(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         return;
     }
     let x = philox4x32_10(vec4<u32>(i, 0u, 0u, 0u), vec2<u32>(params.k0, params.k1));
-    let u1 = uniform(x.x);
-    let u2 = uniform(x.y);
+    let u1 = unit(x.x);
+    let u2 = unit(x.y);
     let z = sqrt(-2.0 * log(u1)) * cos(6.2831853 * u2);
     let st = params.spot * exp(params.drift + params.vol_sqrt_t * z);
     var v = st - params.strike;
