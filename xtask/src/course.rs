@@ -117,6 +117,10 @@ pub struct TimingSpec {
     /// Timed repetitions inside one timing process (default 3).
     #[serde(default = "default_reps")]
     pub reps: usize,
+    /// Graded only on a hardware GPU: the reference timing program's `adapter` workload says
+    /// which adapter the machine has; on a software one, or none, no points are at stake.
+    #[serde(default)]
+    pub needs_gpu: bool,
     /// `kind` and the fields of that kind. Every field the entry does not know ends up here,
     /// so a misspelt or misplaced one is an error that names it.
     #[serde(flatten)]

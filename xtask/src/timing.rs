@@ -62,6 +62,31 @@ fn run_once(
     }
 }
 
+/// The adapter line of the *reference* timing program (trusted code: a student's program could
+/// print anything), `<hardware|software|none> <name>`, from its `adapter` workload.
+fn adapter(
+    reference: Result<&Path, &str>,
+    ctx: &Context,
+    workdir: &Path,
+) -> Result<String, String> {
+    let exe = reference?;
+    let args = ["adapter", "par", "1", "1"].map(String::from).to_vec();
+    let job = ctx
+        .job(exe, args, workdir, RUN_TIMEOUT)
+        .map_err(|e| format!("{e:#}"))?;
+    let (_, output) = ctx.run(&job).map_err(|e| format!("{e:#}"))?;
+    let text = output.text();
+    text.lines()
+        .find_map(|l| l.strip_prefix("PARLAB-ADAPTER "))
+        .map(|l| l.trim().to_string())
+        .ok_or_else(|| {
+            format!(
+                "the reference timing program printed no adapter line: {}",
+                util::truncate(text.trim(), 300)
+            )
+        })
+}
+
 fn parlab_harness_prefix() -> &'static str {
     "PARLAB-TIMING "
 }
@@ -177,6 +202,21 @@ pub fn check(
             format!("not graded (the grader's fault, not yours; no points at stake): {why}");
         result
     };
+    if spec.needs_gpu {
+        match adapter(reference, ctx, workdir) {
+            Ok(line) if line.starts_with("hardware ") => {}
+            Ok(line) => {
+                result.max_points = 0.0;
+                result.message = format!(
+                    "not graded here: {} adapter ({}): a GPU check on a software adapter puts no points at stake (grade on a machine with a GPU)",
+                    line.split_whitespace().next().unwrap_or("no"),
+                    line.split_once(' ').map_or("", |(_, name)| name)
+                );
+                return result;
+            }
+            Err(why) => return grader_error(result, format!("cannot tell the adapter: {why}")),
+        }
+    }
     let reps = spec.reps.max(1);
     let mut best: Option<(f64, f64, String)> = None;
     for attempt in 1..=ATTEMPTS {

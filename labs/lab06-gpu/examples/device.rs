@@ -1,8 +1,8 @@
 //! Task 1: every adapter wgpu finds, the one the lab chooses, and its limits.
 //! `cargo run -p lab06 --example device` (`WGPU_BACKEND=vulkan`, `WGPU_ADAPTER_NAME=...` to choose).
 
-use lab06::device::{self, GpuOptions};
 use lab06::Gpu;
+use lab06::device::{self, GpuOptions};
 
 fn main() {
     let options = GpuOptions::from_env();

@@ -54,7 +54,7 @@ impl Gpu {
     /// bytes as WGSL's uniform layout wants.
     pub fn uniform(&self, label: &str, words: &[u32]) -> Buffer {
         let mut words = words.to_vec();
-        while words.is_empty() || words.len() % 4 != 0 {
+        while words.is_empty() || !words.len().is_multiple_of(4) {
             words.push(0);
         }
         self.device

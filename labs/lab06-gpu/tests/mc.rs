@@ -11,7 +11,9 @@ fn philox_on_the_gpu_equals_finance_philox_exactly() {
     let (seed, n) = (0x0123_4567_89ab_cdef_u64, 1000);
     let got = mc::philox_gpu(&gpu, seed, n, &Launch::default()).unwrap();
     let key = philox::key_of(seed);
-    let want: Vec<[u32; 4]> = (0..n).map(|i| philox::philox4x32_10([i, 0, 0, 0], key)).collect();
+    let want: Vec<[u32; 4]> = (0..n)
+        .map(|i| philox::philox4x32_10([i, 0, 0, 0], key))
+        .collect();
     assert_eq!(got, want);
 }
 
@@ -50,12 +52,15 @@ fn gpu_payoffs_do_not_depend_on_the_workgroup_size_or_the_dispatch_shape() {
     ] {
         let other = mc::european_payoffs_gpu(&gpu, &c, n, 3, &launch).unwrap();
         assert!(
-            one.iter().zip(&other).all(|(a, b)| a.to_bits() == b.to_bits()),
+            one.iter()
+                .zip(&other)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
             "{launch:?}"
         );
     }
     assert_eq!(
         mc::estimate(&one).unwrap(),
-        mc::estimate(&mc::european_payoffs_gpu(&gpu, &c, n, 3, &Launch::default()).unwrap()).unwrap()
+        mc::estimate(&mc::european_payoffs_gpu(&gpu, &c, n, 3, &Launch::default()).unwrap())
+            .unwrap()
     );
 }

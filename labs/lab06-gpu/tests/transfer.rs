@@ -32,7 +32,10 @@ fn scale_add_on_the_gpu_equals_the_cpu_for_a_partial_workgroup() {
             cpu[i]
         );
     }
-    assert_eq!(phases.total(), phases.upload + phases.dispatch + phases.download);
+    assert_eq!(
+        phases.total(),
+        phases.upload + phases.dispatch + phases.download
+    );
 }
 
 #[test]

@@ -10,12 +10,18 @@ fn the_notes_37_gib_search_is_planned_in_chunks_that_fit() {
     let max = gpu.max_binding();
     let p = wall::plan(max, 100_000, 100_000, 128, None).unwrap();
     assert_eq!(p.product_bytes, 40_000_000_000); // 37.25 GiB
-    assert!(p.product_bytes > max, "this device has a buffer of {max} bytes");
+    assert!(
+        p.product_bytes > max,
+        "this device has a buffer of {max} bytes"
+    );
     assert!(p.rows_per_chunk as u64 * 100_000 * 4 <= max);
     assert!(p.chunks * p.rows_per_chunk >= 100_000);
     assert!((p.chunks - 1) * p.rows_per_chunk < 100_000);
     assert_eq!(p.rows(p.chunks - 1).end, 100_000);
-    println!("{} chunks of {} queries, {} device bytes", p.chunks, p.rows_per_chunk, p.device_bytes);
+    println!(
+        "{} chunks of {} queries, {} device bytes",
+        p.chunks, p.rows_per_chunk, p.device_bytes
+    );
 }
 
 #[test]

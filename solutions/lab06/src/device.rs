@@ -87,7 +87,10 @@ pub fn choose(infos: &[AdapterInfo]) -> Option<usize> {
 
 /// Every adapter on `options.backends` whose name matches `options.name`.
 pub fn list_adapters(options: &GpuOptions) -> Vec<AdapterInfo> {
-    adapters(options).into_iter().map(|a| a.get_info()).collect()
+    adapters(options)
+        .into_iter()
+        .map(|a| a.get_info())
+        .collect()
 }
 
 fn instance(options: &GpuOptions) -> wgpu::Instance {
@@ -100,12 +103,10 @@ fn adapters(options: &GpuOptions) -> Vec<wgpu::Adapter> {
     let all = pollster::block_on(instance(options).enumerate_adapters(options.backends));
     all.into_iter()
         .filter(|a| {
-            options.name.as_ref().is_none_or(|n| {
-                a.get_info()
-                    .name
-                    .to_lowercase()
-                    .contains(&n.to_lowercase())
-            })
+            options
+                .name
+                .as_ref()
+                .is_none_or(|n| a.get_info().name.to_lowercase().contains(&n.to_lowercase()))
         })
         .collect()
 }

@@ -178,7 +178,12 @@ fn european(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
 
 /// `philox4x32_10((i, 0, 0, 0), key_of(seed))` for `i` in `0..n`, computed on the GPU by
 /// [`philox_kernel`] launched as `launch` says.
-pub fn philox_gpu(gpu: &Gpu, seed: u64, n: u32, launch: &Launch) -> Result<Vec<[u32; 4]>, GpuError> {
+pub fn philox_gpu(
+    gpu: &Gpu,
+    seed: u64,
+    n: u32,
+    launch: &Launch,
+) -> Result<Vec<[u32; 4]>, GpuError> {
     // BEGIN SOLUTION
     let groups = launch.groups(gpu, n)?;
     let src = format!("{}{}", philox_wgsl(), philox_kernel());
@@ -260,9 +265,14 @@ pub fn european_payoffs_cpu(
         .into_par_iter()
         .map(|i| {
             let x = philox::philox4x32_10([i, 0, 0, 0], key);
-            let (z, _) = philox::box_muller_f32(philox::uniform_f32(x[0]), philox::uniform_f32(x[1]));
+            let (z, _) =
+                philox::box_muller_f32(philox::uniform_f32(x[0]), philox::uniform_f32(x[1]));
             let st = p.spot * (p.drift + p.vol_sqrt_t * z).exp();
-            let v = if p.is_call { st - p.strike } else { p.strike - st };
+            let v = if p.is_call {
+                st - p.strike
+            } else {
+                p.strike - st
+            };
             p.discount * v.max(0.0)
         })
         .collect())

@@ -46,7 +46,7 @@ pub fn tolerance(dim: usize) -> f32 {
 /// cosine similarity is undefined) is [`GpuError::Input`], naming `what` and the row.
 pub fn normalized(data: &[f32], dim: usize, what: &str) -> Result<Vec<f32>, GpuError> {
     // BEGIN SOLUTION
-    if dim == 0 || data.is_empty() || data.len() % dim != 0 {
+    if dim == 0 || data.is_empty() || !data.len().is_multiple_of(dim) {
         return Err(GpuError::Input(format!(
             "{what}: {} values are not a whole, non-zero number of rows of {dim}",
             data.len()

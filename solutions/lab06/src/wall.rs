@@ -78,7 +78,9 @@ pub fn plan(
     let by_scores = budget / row_bytes;
     if by_scores == 0 {
         return Err(GpuError::TooLarge {
-            what: format!("one row of scores ({existing} existing vectors), within a budget of {budget} bytes,"),
+            what: format!(
+                "one row of scores ({existing} existing vectors), within a budget of {budget} bytes,"
+            ),
             bytes: row_bytes,
             max: budget.min(max_binding),
         });
@@ -113,7 +115,7 @@ pub fn nearest_chunked(
     budget: Option<u64>,
 ) -> Result<(Vec<Match>, Plan), GpuError> {
     // BEGIN SOLUTION
-    if dim == 0 || existing.len() % dim != 0 || queries.len() % dim != 0 {
+    if dim == 0 || !existing.len().is_multiple_of(dim) || !queries.len().is_multiple_of(dim) {
         return Err(GpuError::Input(format!(
             "{} existing and {} query values are not whole rows of {dim}",
             existing.len(),
