@@ -8,9 +8,7 @@
 //! thread of which workgroup computes the path, so the payoffs are the same, bit for bit, for
 //! every workgroup size and every dispatch shape.
 
-use finance::bs::{Contract, OptionKind};
-use finance::philox;
-use rayon::prelude::*;
+use finance::bs::Contract;
 
 use crate::{Gpu, GpuError};
 

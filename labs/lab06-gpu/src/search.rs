@@ -8,8 +8,6 @@
 //! where all 256 threads read them. Each input value then comes from device memory once per
 //! tile instead of once per thread.
 
-use rayon::prelude::*;
-
 use crate::gpu::f32_bytes;
 use crate::{Gpu, GpuError};
 
@@ -57,6 +55,7 @@ pub fn normalized(data: &[f32], dim: usize, what: &str) -> Result<Vec<f32>, GpuE
 /// largest cosine similarity, both normalised by [`normalized`], each score a dot product
 /// summed in `f32` in component order. Ties go to the lowest index.
 pub fn nearest_cpu(existing: &[f32], queries: &[f32], dim: usize) -> Result<Vec<Match>, GpuError> {
+    let _ = (existing, queries);
     todo!("nearest existing row for each query, rows of {dim}, on rayon; ties to the lowest index")
 }
 

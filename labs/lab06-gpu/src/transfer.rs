@@ -6,12 +6,8 @@
 //! on a GPU by the trip over the bus before and after. Timing the parts shows which one
 //! dominates at each size.
 
-use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
-
-use crate::gpu::f32_bytes;
 use crate::{Gpu, GpuError};
+use std::time::Duration;
 
 /// Threads per workgroup of the scale-and-add kernel (the `@workgroup_size` of
 /// [`scale_add_kernel`]).

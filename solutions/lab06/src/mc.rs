@@ -6,9 +6,12 @@
 //! thread of which workgroup computes the path, so the payoffs are the same, bit for bit, for
 //! every workgroup size and every dispatch shape.
 
-use finance::bs::{Contract, OptionKind};
+use finance::bs::Contract;
+// BEGIN SOLUTION
+use finance::bs::OptionKind;
 use finance::philox;
 use rayon::prelude::*;
+// END SOLUTION
 
 use crate::{Gpu, GpuError};
 

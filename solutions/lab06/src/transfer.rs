@@ -4,11 +4,14 @@
 //! on a GPU by the trip over the bus before and after. Timing the parts shows which one
 //! dominates at each size.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// BEGIN SOLUTION
+use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::gpu::f32_bytes;
+// END SOLUTION
 use crate::{Gpu, GpuError};
 
 /// Threads per workgroup of the scale-and-add kernel (the `@workgroup_size` of

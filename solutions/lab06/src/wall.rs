@@ -5,7 +5,10 @@
 //! Device memory then holds the existing vectors, one chunk of queries, its scores and its
 //! matches; host memory the inputs and the matches. Neither grows with the product.
 
-use crate::search::{GpuSearch, Match, TILE};
+use crate::search::Match;
+// BEGIN SOLUTION
+use crate::search::{GpuSearch, TILE};
+// END SOLUTION
 use crate::{Gpu, GpuError};
 
 /// How a search is cut, decided before any work starts.
