@@ -571,6 +571,12 @@ pub fn third() -> Result<(), String> { Ok(()) }
         );
         assert_eq!(ratio.reps, 1);
         assert_eq!(ratio.check.kind(), TimingKind::Ratio);
+        assert!(!ratio.needs_gpu);
+        assert!(
+            timing("kind = \"ratio\"\nneeds_gpu = true")
+                .unwrap()
+                .needs_gpu
+        );
     }
 
     #[test]

@@ -87,6 +87,17 @@ fn adapter(
         })
 }
 
+/// Why a GPU check is not graded on the machine whose reference timing program printed the
+/// adapter line `line` (`<hardware|software|none> <name>`), or `None` on a hardware adapter.
+pub fn gpu_skip(line: &str) -> Option<String> {
+    let (kind, name) = line.split_once(' ').unwrap_or((line, ""));
+    (kind != "hardware").then(|| {
+        format!(
+            "not graded here: {kind} adapter ({name}): a GPU check on a software adapter, or without one, puts no points at stake (grade on a machine with a GPU)"
+        )
+    })
+}
+
 fn parlab_harness_prefix() -> &'static str {
     "PARLAB-TIMING "
 }
@@ -204,15 +215,12 @@ pub fn check(
     };
     if spec.needs_gpu {
         match adapter(reference, ctx, workdir) {
-            Ok(line) if line.starts_with("hardware ") => {}
             Ok(line) => {
-                result.max_points = 0.0;
-                result.message = format!(
-                    "not graded here: {} adapter ({}): a GPU check on a software adapter puts no points at stake (grade on a machine with a GPU)",
-                    line.split_whitespace().next().unwrap_or("no"),
-                    line.split_once(' ').map_or("", |(_, name)| name)
-                );
-                return result;
+                if let Some(why) = gpu_skip(&line) {
+                    result.max_points = 0.0;
+                    result.message = why;
+                    return result;
+                }
             }
             Err(why) => return grader_error(result, format!("cannot tell the adapter: {why}")),
         }
@@ -339,6 +347,17 @@ mod tests {
         assert_eq!(speedup_credit(1.8, 1.5), 1.0);
         assert_eq!(speedup_credit(0.9, 1.5), 0.0);
         assert!((speedup_credit(1.25, 1.5) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gpu_checks_are_graded_on_hardware_adapters_only() {
+        assert_eq!(gpu_skip("hardware NVIDIA H200"), None);
+        let why = gpu_skip("software llvmpipe (LLVM 15.0.6, 256 bits)").unwrap();
+        assert!(
+            why.contains("software adapter (llvmpipe") && why.contains("no points at stake"),
+            "{why}"
+        );
+        assert!(gpu_skip("none no GPU adapter for backends").is_some());
     }
 
     #[test]
