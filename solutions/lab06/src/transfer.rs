@@ -22,8 +22,10 @@ pub const WORKGROUP: u32 = 64;
 ///
 /// Bindings: 0 `params` (uniform: `n: u32`, then `a` as the bits of an `f32`), 1 `x`
 /// (read-only storage, `array<f32>`), 2 `y` (read-write storage, `array<f32>`). One thread
-/// per element, `@workgroup_size(64)`; thread `i` sets `y[i] = a * x[i] + y[i]`, and a thread
-/// with `i >= n` (the last workgroup is partly past the end) does nothing.
+/// per element, `@workgroup_size(64)`; thread `i = gid.y · nwg.x · 64 + gid.x` (global id
+/// `gid`, workgroups `nwg`: more than 65 535 workgroups wrap into rows) sets
+/// `y[i] = a * x[i] + y[i]`, and a thread with `i >= n` (the last workgroup is partly past the
+/// end) does nothing.
 pub fn scale_add_kernel() -> &'static str {
     // BEGIN SOLUTION
     r#"
@@ -33,8 +35,9 @@ struct Params { n: u32, a_bits: u32 }
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
 @compute @workgroup_size(64)
-fn scale_add(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x;
+fn scale_add(@builtin(global_invocation_id) gid: vec3<u32>,
+             @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = gid.y * nwg.x * 64u + gid.x;
     if (i >= params.n) {
         return;
     }
@@ -76,7 +79,8 @@ pub fn scale_add_cpu(a: f32, x: &[f32], y: &[f32]) -> Result<Vec<f32>, GpuError>
 }
 
 /// `a·x + y` on the GPU, and where the time went: upload `x` and `y`, dispatch
-/// `ceil(n / WORKGROUP)` workgroups of [`scale_add_kernel`], download `y`. Each part ends
+/// `ceil(n / WORKGROUP)` workgroups of [`scale_add_kernel`] (in rows of at most the device's
+/// `max_compute_workgroups_per_dimension`), download `y`. Each part ends
 /// with [`Gpu::wait`] (or a download, which waits), so that each is timed alone; compiling
 /// the kernel happens before and is not timed.
 ///
@@ -107,7 +111,8 @@ pub fn scale_add_gpu(
 
     let t = Instant::now();
     let bind = gpu.bind(&pipeline, &[&params, &xb, &yb]);
-    gpu.dispatch(&pipeline, &bind, (groups, 1, 1))?;
+    let row = groups.min(gpu.limits.max_compute_workgroups_per_dimension);
+    gpu.dispatch(&pipeline, &bind, (row, groups.div_ceil(row), 1))?;
     gpu.wait()?;
     let dispatch = t.elapsed();
 
