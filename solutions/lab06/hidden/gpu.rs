@@ -55,6 +55,24 @@ fn hidden_scale_add_of_one_element_and_of_partial_workgroups() {
 }
 
 #[test]
+fn hidden_scale_add_past_one_row_of_workgroups() {
+    // 65 535 workgroups of 64 and then some: the dispatch needs a second row.
+    let g = gpu();
+    let n = 65_535 * 64 + 100;
+    let x = random_vectors(n, 1, 7);
+    let y = random_vectors(n, 1, 8);
+    let (out, _) = transfer::scale_add_gpu(&g, 0.5, &x, &y).unwrap();
+    assert_eq!(out.len(), n);
+    for i in (0..n).step_by(997).chain(n - 64..n) {
+        let want = 0.5 * x[i] + y[i];
+        assert!(
+            (out[i] - want).abs() <= f32::EPSILON * (0.5 * x[i].abs() + y[i].abs()),
+            "element {i}"
+        );
+    }
+}
+
+#[test]
 fn hidden_tiled_search_below_and_above_one_tile() {
     let g = gpu();
     for (m, q, dim) in [(5, 3, 5), (17, 33, 33), (40, 16, 16)] {
