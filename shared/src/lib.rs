@@ -23,6 +23,7 @@ pub mod market;
 pub mod mc;
 pub mod normal;
 pub mod partition;
+pub mod philox;
 pub mod risk;
 pub mod rng;
 pub mod series;

@@ -25,10 +25,12 @@ use crate::util;
 const SETUP: &str = r#"#!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image: it installs Rust, then
 # runs build_course.sh. PARLAB_SKIP_INSTALL=1 skips the install (Rust is already there).
+# mesa-vulkan-drivers: lavapipe, the software Vulkan driver lab06's GPU tests run on.
 set -euo pipefail
 if [ "${PARLAB_SKIP_INSTALL:-0}" != 1 ]; then
     apt-get update
-    apt-get install -y --no-install-recommends curl ca-certificates build-essential git
+    apt-get install -y --no-install-recommends curl ca-certificates build-essential git \
+        mesa-vulkan-drivers
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
 fi
 exec bash "${PARLAB_AUTOGRADER_ROOT:-/autograder}/source/build_course.sh"

@@ -121,6 +121,10 @@ pub struct TimingSpec {
     /// the check gives points only when every one of them passes. At least one; every
     /// name a test of the lab (`spec_problems`).
     pub requires: Vec<String>,
+    /// Graded only on a hardware GPU: the reference timing program's `adapter` workload says
+    /// which adapter the machine has; on a software one, or none, no points are at stake.
+    #[serde(default)]
+    pub needs_gpu: bool,
     /// `kind` and the fields of that kind. Every field the entry does not know ends up here,
     /// so a misspelt or misplaced one is an error that names it.
     #[serde(flatten)]
@@ -636,6 +640,12 @@ pub fn third() -> Result<(), String> { Ok(()) }
         );
         assert_eq!(ratio.reps, 1);
         assert_eq!(ratio.check.kind(), TimingKind::Ratio);
+        assert!(!ratio.needs_gpu);
+        assert!(
+            timing("kind = \"ratio\"\nneeds_gpu = true")
+                .unwrap()
+                .needs_gpu
+        );
     }
 
     #[test]

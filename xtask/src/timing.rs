@@ -56,6 +56,13 @@ pub trait Measure {
         threads: usize,
         reps: usize,
     ) -> Result<f64, String>;
+
+    /// The adapter line (`<hardware|software|none> <name>`) of the machine's GPU, as the
+    /// [`Program::Kernel`] program's `adapter` workload reports it (the reference's when
+    /// grading: a student's program could print anything).
+    fn adapter(&self) -> Result<String, String> {
+        Err("no timing program can say which adapter this machine has".into())
+    }
 }
 
 /// The timing programs, run in the sandbox.
@@ -92,6 +99,14 @@ impl Measure for Sandboxed<'_> {
             variant,
             threads,
             reps,
+            self.ctx,
+            self.workdir,
+        )
+    }
+
+    fn adapter(&self) -> Result<String, String> {
+        adapter(
+            self.reference.unwrap_or(self.student),
             self.ctx,
             self.workdir,
         )
@@ -136,6 +151,37 @@ fn run_once(
             util::truncate(text.trim(), 600)
         )),
     }
+}
+
+/// The adapter line of the *reference* timing program (trusted code: a student's program could
+/// print anything), `<hardware|software|none> <name>`, from its `adapter` workload.
+fn adapter(exe: &Path, ctx: &Context, workdir: &Path) -> Result<String, String> {
+    let args = ["adapter", "par", "1", "1"].map(String::from).to_vec();
+    let job = ctx
+        .job(exe, args, workdir, RUN_TIMEOUT)
+        .map_err(|e| format!("{e:#}"))?;
+    let (_, output) = ctx.run(&job).map_err(|e| format!("{e:#}"))?;
+    let text = output.text();
+    text.lines()
+        .find_map(|l| l.strip_prefix("PARLAB-ADAPTER "))
+        .map(|l| l.trim().to_string())
+        .ok_or_else(|| {
+            format!(
+                "the reference timing program printed no adapter line: {}",
+                util::truncate(text.trim(), 300)
+            )
+        })
+}
+
+/// Why a GPU check is not graded on the machine whose reference timing program printed the
+/// adapter line `line` (`<hardware|software|none> <name>`), or `None` on a hardware adapter.
+pub fn gpu_skip(line: &str) -> Option<String> {
+    let (kind, name) = line.split_once(' ').unwrap_or((line, ""));
+    (kind != "hardware").then(|| {
+        format!(
+            "not graded here: {kind} adapter ({name}): a GPU check on a software adapter, or without one, puts no points at stake (grade on a machine with a GPU)"
+        )
+    })
 }
 
 fn parlab_harness_prefix() -> &'static str {
@@ -315,6 +361,18 @@ pub fn check(
             format!("not graded (the grader's fault, not yours; no points at stake): {why}");
         result
     };
+    if spec.needs_gpu {
+        match m.adapter() {
+            Ok(line) => {
+                if let Some(why) = gpu_skip(&line) {
+                    result.max_points = 0.0;
+                    result.message = why;
+                    return result;
+                }
+            }
+            Err(why) => return grader_error(result, format!("cannot tell the adapter: {why}")),
+        }
+    }
     let reps = spec.reps.max(1);
     let mut best: Option<Attempt> = None;
     let mut best_disturbed: Option<Attempt> = None;
@@ -590,6 +648,17 @@ mod tests {
     }
 
     #[test]
+    fn gpu_checks_are_graded_on_hardware_adapters_only() {
+        assert_eq!(gpu_skip("hardware NVIDIA H200"), None);
+        let why = gpu_skip("software llvmpipe (LLVM 15.0.6, 256 bits)").unwrap();
+        assert!(
+            why.contains("software adapter (llvmpipe") && why.contains("no points at stake"),
+            "{why}"
+        );
+        assert!(gpu_skip("none no GPU adapter for backends").is_some());
+    }
+
+    #[test]
     fn ratio_credit_follows_cs149() {
         assert_eq!(ratio_credit(1.9, 2.0, 4.0), 1.0);
         assert!((ratio_credit(3.0, 2.0, 4.0) - 2.0 / 3.0).abs() < 1e-12);
@@ -654,6 +723,7 @@ mod tests {
             points: 2.0,
             check: TimingCheck::Speedup { min_fraction: 0.75 },
             requires: vec!["grid_is_right".into()],
+            needs_gpu: false,
         }
     }
 
