@@ -44,9 +44,6 @@ pub struct Calibration {
     pub threads: usize,
     /// Speedup of the embarrassingly parallel reference kernel on `threads` threads.
     pub speedup: f64,
-    /// The kernel's parallel time on `threads` threads, in nanoseconds (in the attempt that
-    /// counted): the unit of the ratio checks' `reference_kernels`.
-    pub kernel_par_ns: f64,
 }
 
 /// The report of one lab.
