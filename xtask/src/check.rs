@@ -2,9 +2,9 @@
 //!
 //! For every lab: the stub compiles without warnings; every graded test fails on the stub
 //! (a test that passes there asserts nothing about the task); the solution passes every
-//! visible and hidden test, meets every timing threshold and scores full marks; every mutant
-//! scores less (loom targets are graded tests, compiled under `--cfg loom`). Then the course's own tests run and the
-//! student release builds.
+//! visible and hidden test (and its own unit tests), meets every timing threshold and scores
+//! full marks; every mutant scores less (loom targets are graded tests, compiled under
+//! `--cfg loom`). Then the course's own tests run and the student release builds.
 
 use std::fs;
 use std::path::Path;
@@ -143,6 +143,51 @@ fn print_isolation(course: &Course) {
     }
 }
 
+/// The solution's own unit tests (`#[cfg(test)]` modules in its `src/`, inside solution
+/// markers, so no stub has them): what the graded tests cannot reach, such as a kernel this
+/// CPU does not choose. Run in the solutions workspace, as an instructor would
+/// (`cd solutions && cargo test --lib -p labNN`); a lab without any is not listed.
+fn check_solution_unit_tests(
+    course: &Course,
+    lab: &Lab,
+    sol: &Path,
+    tally: &mut Tally,
+) -> Result<(), Error> {
+    let src = sol.join("src");
+    let has_unit_tests = util::files_under(&src)?
+        .iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "rs"))
+        .any(|f| fs::read_to_string(src.join(f)).is_ok_and(|text| text.contains("#[cfg(test)]")));
+    if !has_unit_tests {
+        return Ok(());
+    }
+    let mut cmd = cargo();
+    // From `solutions/`, so that its `.cargo/config.toml` gives it its own target directory.
+    cmd.args(["test", "--lib", "-p", &lab.name])
+        .current_dir(course.root.join("solutions"));
+    let out = cmd
+        .output()
+        .with_context(|| format!("running {}", util::describe_command(&cmd)))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let failures: String = stdout
+        .lines()
+        .filter(|l| l.contains("FAILED") || l.contains("panicked"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    tally.record(
+        out.status.success(),
+        &format!("{}: the solution's own unit tests pass", lab.name),
+        &if out.status.success() {
+            String::new()
+        } else if failures.is_empty() {
+            util::truncate(String::from_utf8_lossy(&out.stderr).trim(), 4000)
+        } else {
+            failures
+        },
+    );
+    Ok(())
+}
+
 /// Every check of one lab: its spec, its stub, its solution, its mutants.
 fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Result<(), Error> {
     let Some(sol) = &lab.solution_dir else {
@@ -156,6 +201,7 @@ fn check_lab(course: &Course, lab: &Lab, timing: bool, tally: &mut Tally) -> Res
     check_stub_warnings(course, lab, tally)?;
     check_stub_fails(course, lab, tally)?;
     check_solution(course, lab, sol, timing, tally)?;
+    check_solution_unit_tests(course, lab, sol, tally)?;
     for mutant in &lab.spec.mutants {
         check_mutant(course, lab, sol, mutant, timing, tally);
     }

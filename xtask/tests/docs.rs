@@ -1651,9 +1651,30 @@ fn finance_modules_used(src: &str) -> BTreeSet<String> {
     out
 }
 
+/// The *Full credit* cell of a handout's timing table for one `[[timing]]` entry of a spec,
+/// with the grader's defaults (`min_fraction` 0.75, `max_ratio` 2, `cutoff` twice it).
+fn full_credit(check: &toml::Value) -> String {
+    let get = |key: &str| {
+        let v = check.get(key)?;
+        v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+    };
+    match check["kind"].as_str() {
+        Some("speedup") => format!(
+            "{} of the machine's speedup",
+            get("min_fraction").unwrap_or(0.75)
+        ),
+        _ => {
+            let max = get("max_ratio").unwrap_or(2.0);
+            let cutoff = get("cutoff").unwrap_or(2.0 * max);
+            format!("within {max}× the reference's time, none past {cutoff}×")
+        }
+    }
+}
+
 /// Each handout's *Timing checks on your machine* table has one row per timing check of the
-/// lab (the instructor's spec), and each row's benchmark is a `benchmark_group` of the lab's
-/// benches: a renamed check or benchmark fails here.
+/// lab (the instructor's spec), states the check's full-credit rule as the spec sets it, and
+/// names as each row's benchmark a `benchmark_group` of the lab's benches: a renamed check
+/// or benchmark, or a threshold changed in one place only, fails here.
 #[test]
 fn handouts_map_every_timing_check_to_a_benchmark() {
     let root = root();
@@ -1673,12 +1694,13 @@ fn handouts_map_every_timing_check_to_a_benchmark() {
         if !spec.is_file() {
             continue; // a student release: the checks were read in the instructor checkout
         }
-        let checks: BTreeSet<String> = manifest(&spec)
+        // Each check's name and the full-credit rule its row must state.
+        let checks: BTreeMap<String, String> = manifest(&spec)
             .get("timing")
             .and_then(|t| t.as_array())
             .into_iter()
             .flatten()
-            .filter_map(|t| t["name"].as_str().map(str::to_string))
+            .filter_map(|t| Some((t["name"].as_str()?.to_string(), full_credit(t))))
             .collect();
         let benches: String = fs::read_dir(dir.join("benches"))
             .into_iter()
@@ -1697,13 +1719,18 @@ fn handouts_map_every_timing_check_to_a_benchmark() {
         for row in &rows {
             let cells: Vec<&str> = row.split('|').map(str::trim).collect();
             let name = cells.get(1).unwrap_or(&"").trim_matches('`');
-            if !checks.contains(name) {
-                findings.push(format!(
+            match checks.get(name) {
+                None => findings.push(format!(
                     "{lab} handout: `{name}` is not a timing check of {lab}"
-                ));
+                )),
+                Some(credit) if cells.get(3) != Some(&credit.as_str()) => findings.push(format!(
+                    "{lab} handout: check `{name}` says full credit \"{}\"; its spec: \"{credit}\"",
+                    cells.get(3).unwrap_or(&"")
+                )),
+                Some(_) => {}
             }
             named.insert(name.to_string());
-            let bench = cells.get(4).unwrap_or(&"").trim_matches('`');
+            let bench = cells.get(5).unwrap_or(&"").trim_matches('`');
             let group = bench
                 .strip_prefix(&format!("cargo bench -p {lab} -- "))
                 .unwrap_or("");
@@ -1713,7 +1740,7 @@ fn handouts_map_every_timing_check_to_a_benchmark() {
                 ));
             }
         }
-        for missing in checks.difference(&named) {
+        for missing in checks.keys().filter(|c| !named.contains(*c)) {
             findings.push(format!(
                 "{lab} handout: timing check `{missing}` has no row in *Timing checks on your machine*"
             ));

@@ -48,9 +48,11 @@ pub fn standardise(returns: &Matrix) -> Matrix {
 }
 
 /// The correlation matrix of `returns` (rows = days, columns = assets), fast and parallel:
-/// standardise once, then a register-blocked, cache-blocked `Z Zᵀ` over the upper triangle,
-/// balanced with [`crate::molecules::triangular_molecules`] and run with
-/// [`crate::molecules::mp_map`].
+/// the dot products of the standardised returns as one register-blocked, cache-blocked
+/// `Z Zᵀ` over the upper triangle, balanced with [`crate::molecules::triangular_molecules`]
+/// and run with [`crate::molecules::mp_map`] (the handout's steps 2 to 5; step 5 centres
+/// without dividing, and divides each sum by the two norms at the end, as `np.corrcoef`
+/// does).
 ///
 /// Equal to [`correlation_naive`] within `1e-12`; diagonal exactly 1, exactly symmetric,
 /// bit-identical for any number of threads.

@@ -26,6 +26,24 @@ fn fast_matches_naive_on_203_assets() {
     assert!(max_abs_diff(&fast, &naive) < 1e-12);
 }
 
+/// Sizes that divide evenly into every panel and block a solution might choose (48 assets:
+/// panels of 2, 4, 8, 12, 16, 24; 512 days: blocks of 64 to 512) and one past them: code
+/// that handles only a partial last panel or block, or always assumes one, fails here.
+#[test]
+fn fast_matches_naive_when_assets_and_days_fill_whole_blocks() {
+    for (assets, days) in [(48, 512), (48, 513), (49, 512)] {
+        let r = simulate(&MarketConfig::new(assets, days + 1, 48)).returns();
+        let fast = pool(2).install(|| correlation(&r));
+        assert!(
+            max_abs_diff(&fast, &correlation_naive(&r)) < 1e-12,
+            "{assets} assets x {days} days"
+        );
+        for i in 0..assets {
+            assert_eq!(fast[(i, i)], 1.0, "{assets} assets x {days} days: diagonal");
+        }
+    }
+}
+
 #[test]
 fn correlations_of_known_columns() {
     // Columns: x, 2x + 1 (ρ = 1 with x), -x (ρ = -1), and 1, 0, 1, 0, ... against
