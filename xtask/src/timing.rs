@@ -398,7 +398,7 @@ pub fn check(
                 if threshold <= 1.05 {
                     result.max_points = 0.0;
                     result.message = format!(
-                        "not graded here: the machine delivered only {:.2}x on the reference kernel right now (it is busy, or has fewer cores than it reports)",
+                        "not graded here: the machine delivered only {:.2}x on the reference kernel right now (it is busy, or has fewer cores than it reports); no points at stake (0/0): grade again on a quiet machine",
                         cal.speedup
                     );
                     return result;

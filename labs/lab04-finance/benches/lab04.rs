@@ -101,10 +101,20 @@ fn market_server() -> MarketServer {
     MarketServer::start(cfg).expect("the market-data server starts")
 }
 
+/// The lecture grid's number of window pairs, counted here rather than with `Grid::pairs`
+/// (task 1's code): a run filtered to another task's benchmark (`-- correlation`) must not
+/// stop at task 1's `todo!()` while it sets up the groups it then skips.
+fn lecture_pairs() -> u64 {
+    let g = Grid::LECTURE;
+    (g.short.clone())
+        .map(|s| g.long.clone().filter(|&l| s < l).count() as u64)
+        .sum()
+}
+
 fn benches(c: &mut Criterion) {
     let p = prices();
     let mut g = c.benchmark_group("backtest");
-    g.throughput(Throughput::Elements(Grid::LECTURE.pairs().len() as u64));
+    g.throughput(Throughput::Elements(lecture_pairs()));
     g.bench_function("grid_7830_pairs_x_2520_days", |b| {
         b.iter(|| backtest_grid(black_box(&p), &Grid::LECTURE))
     });

@@ -23,8 +23,9 @@ use crate::molecules::{mp_map, triangular_molecules};
 ///
 /// For each pair `(i, j)`, `i < j`: the two means, then
 /// `Σ dx dy / sqrt(Σ dx² Σ dy²)` with `dx`, `dy` the deviations from them. The diagonal is
-/// exactly 1 and the matrix exactly symmetric. An asset with zero variance has no
-/// correlation: its entries are NaN.
+/// exactly 1 and the matrix exactly symmetric. Every asset must vary: for one whose returns
+/// are all equal the correlation is `0 / 0`, undefined (NaN, or rounding noise when the mean
+/// is not exact), and no test uses one.
 ///
 /// # Panics
 /// If there are fewer than two days.
@@ -64,9 +65,11 @@ pub fn correlation_naive(returns: &Matrix) -> Matrix {
 
 /// The standardised returns: a `p x n` matrix (one row per asset, contiguous) whose row `i`
 /// is asset `i`'s returns minus their mean, divided by the Euclidean norm of those
-/// deviations. Each row then has mean 0 and norm 1, and `z_i · z_j` is the correlation.
+/// deviations. Each row then has mean 0 and norm 1 (for an asset that varies), and
+/// `z_i · z_j` is the correlation.
 ///
-/// Computed in parallel over blocks of assets (each block transposed tile by tile).
+/// In parallel, however you like: the tests check the values, and that they do not depend
+/// on the number of threads. (The reference gives each task 16 assets.)
 ///
 /// # Panics
 /// If there are fewer than two days.
@@ -119,7 +122,7 @@ const DAY_BLOCK: usize = 256;
 /// `Z Zᵀ` over the upper triangle, balanced with [`crate::molecules::triangular_molecules`]
 /// and run with [`crate::molecules::mp_map`] (the handout's steps 2 to 5; step 5 centres
 /// without dividing, and divides each sum by the two norms at the end, as `np.corrcoef`
-/// does).
+/// does). It need not call [`standardise`]: the tests compare it with [`correlation_naive`].
 ///
 /// Equal to [`correlation_naive`] within `1e-12`; diagonal exactly 1, exactly symmetric,
 /// bit-identical for any number of threads.
